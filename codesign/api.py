@@ -1,0 +1,61 @@
+"""The library entry points behind the CLI: run a search, score one design."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from codesign.config.schema import ExperimentConfig, load_config, parse_config
+
+
+def _default_run_dir(config: ExperimentConfig) -> Path:
+    import datetime as dt
+
+    if config.output:
+        return Path(config.output)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{config.name}-{stamp}"
+
+
+def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path | None = None,
+        quiet: bool = True, ray_address: str | None = None):
+    """Run a search from an experiment file, mapping or config; returns a ``RunSummary``."""
+    from codesign.search.experiment import Experiment
+    from codesign.search.loop import run_search
+    from codesign.storage.run_dir import RunDir
+
+    if isinstance(config, (str, Path)):
+        config = load_config(config)
+    elif isinstance(config, dict):
+        config = parse_config(config)
+    experiment = Experiment.from_config(config)
+    run_dir = RunDir.create(out or _default_run_dir(config), config)
+    return run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address)
+
+
+def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = None):
+    """Continue a run until its budget; returns a ``RunSummary``."""
+    from codesign.search.experiment import Experiment
+    from codesign.search.loop import run_search
+    from codesign.storage.run_dir import RunDir
+
+    run_dir = RunDir.open(run_dir)
+    experiment = Experiment.from_config(run_dir.config())
+    return run_search(experiment, run_dir, quiet=quiet, resume=True, ray_address=ray_address)
+
+
+def evaluate(space: str, arch: str, accelerator: str, overrides: dict[str, Any] | None = None,
+             space_options: dict[str, Any] | None = None, proxy: str | None = None, batch: int = 1,
+             cost_model: str | None = None, goal: str = "edp", seed: int = 0, with_layers: bool = True) -> dict[str, Any]:
+    """Score one architecture (a space key) on one accelerator (preset or YAML file)."""
+    from codesign.hardware.presets import load_accelerator
+    from codesign.report.export import outcome_json
+    from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec
+
+    evaluator = Evaluator(EvaluatorSpec(space=space, space_options=space_options or {}, proxy=proxy,
+                                        cost_model=cost_model, goal=goal, batch=batch, seed=seed))
+    hardware = load_accelerator(accelerator, overrides)
+    candidate = Candidate(evaluator.space.parse(arch), hardware)
+    return outcome_json(evaluator.evaluate(candidate), candidate, with_layers=with_layers)
+
+
+__all__ = ["evaluate", "load_config", "resume", "run"]

@@ -1,0 +1,256 @@
+"""Handlers of the CLI subcommands (``cmd_<name>``); they print and return an exit status."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from codesign.errors import CodesignError, ConfigError
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, default=str, allow_nan=False))
+
+
+def _front(run_dir: Any) -> tuple[Any, Any]:
+    from codesign.report.front import compute_front
+    from codesign.search.experiment import Experiment
+
+    experiment = Experiment.from_config(run_dir.config())
+    return experiment, compute_front(run_dir.trials(), experiment.objectives)
+
+
+def _show_front(run_dir: Any, title: str) -> None:
+    from codesign.cli.render import console, front_table
+
+    experiment, front = _front(run_dir)
+    searched = [d.name for d in experiment.hardware.dimensions]
+    console.print(front_table(front, experiment.space, searched, title))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from codesign import api
+    from codesign.cli.render import console
+
+    if bool(args.config) == bool(args.resume):
+        raise CodesignError("give an experiment file, or --resume RUN_DIR (not both)")
+    if args.resume:
+        summary = api.resume(args.resume, quiet=args.quiet, ray_address=args.ray_address)
+    else:
+        summary = api.run(args.config, out=args.out, quiet=args.quiet, ray_address=args.ray_address)
+    from codesign.storage.run_dir import RunDir
+
+    run_dir = RunDir.open(summary.run_dir)
+    _, front = _front(run_dir)
+    from codesign.report.front import front_rows
+
+    (run_dir.path / "front.json").write_text(json.dumps(front_rows(front), default=str, indent=1) + "\n")
+    if args.quiet:
+        return 130 if summary.interrupted else 0
+    budget = summary.budget_trials if summary.budget_trials is not None else "-"
+    _show_front(run_dir, f"Pareto front: {len(front.trials)} of {front.n_feasible} feasible trials")
+    console.print(f"{summary.new_trials} trials in {summary.seconds:.1f} s ({summary.rate_per_s:.2f} trials/s), "
+                  f"{summary.finished}/{budget} done, {summary.failed} failed"
+                  + (f", {summary.requeued} interrupted trials re-queued" if summary.requeued else ""))
+    if summary.interrupted:
+        console.print(f"[yellow]interrupted[/yellow]: continue with  codesign run --resume {run_dir.path}")
+    console.print(f"outputs in [bold]{run_dir.path}[/bold]: config.yaml, study.journal (Optuna), front.json")
+    console.print(f"next:  codesign front {run_dir.path}   |   codesign export {run_dir.path} --trial N --out DIR")
+    return 130 if summary.interrupted else 0
+
+
+def cmd_front(args: argparse.Namespace) -> int:
+    from codesign.report.front import front_rows
+    from codesign.storage.run_dir import RunDir
+
+    run_dir = RunDir.open(args.run_dir)
+    if args.json:
+        _, front = _front(run_dir)
+        _print_json(front_rows(front))
+        return 0
+    _, front = _front(run_dir)
+    _show_front(run_dir, f"Pareto front of {run_dir.path}: {len(front.trials)} of {front.n_feasible} feasible "
+                         f"trials ({front.n_failed} failed)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from codesign.report.front import front_hypervolume
+    from codesign.storage.run_dir import RunDir
+
+    run_dir = RunDir.open(args.run_dir)
+    experiment, front = _front(run_dir)
+    records = run_dir.trials()
+    budget = experiment.config.budget
+    finished = front.n_complete + front.n_failed
+    status = {
+        "run_dir": str(run_dir.path), "complete": front.n_complete, "feasible": front.n_feasible,
+        "failed": front.n_failed, "running": front.n_running, "budget_trials": budget.trials,
+        "budget_time_s": budget.time, "front_size": len(front.trials),
+        "hypervolume": front_hypervolume(records, experiment.objectives),
+        "state": ("complete" if budget.trials is not None and finished >= budget.trials
+                  else "running or interrupted" if front.n_running else "incomplete"),
+    }
+    if args.json:
+        _print_json(status)
+    else:
+        for key, value in status.items():
+            print(f"{key:>14}: {value}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from codesign.report.export import export_trial
+    from codesign.storage.run_dir import RunDir
+
+    run_dir = RunDir.open(args.run_dir)
+    metrics = export_trial(run_dir, args.trial, args.out, onnx=not args.no_onnx)
+    files = sorted(p.name for p in Path(args.out).iterdir())
+    print(f"exported trial {args.trial} to {args.out}: {', '.join(files)}")
+    print(f"latency {metrics.get('latency_s')} s, energy {metrics.get('energy_j')} J, area {metrics.get('area_mm2')} mm2")
+    print(f"re-score with:  codesign evaluate {args.out}")
+    return 0
+
+
+def _parse_kv(items: list[str] | None, where: str) -> dict[str, Any]:
+    from codesign.hardware.presets import parse_overrides
+
+    return parse_overrides(items, where)
+
+
+def _show_design(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _print_json(result)
+        return
+    from codesign.cli.render import console, design_summary, layers_table
+
+    console.print(design_summary(result))
+    if result.get("layers"):
+        console.print(layers_table(result["layers"]))
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from codesign.report.export import evaluate_bundle, outcome_json
+
+    if args.bundle:
+        if args.space or args.arch or args.arch_file or args.accelerator or args.workload:
+            raise CodesignError("a bundle directory is re-scored as exported; drop --space/--arch/--accelerator")
+        outcome, candidate, stored = evaluate_bundle(args.bundle)
+        result = outcome_json(outcome, candidate, with_layers=not args.no_layers)
+        same = {k: result.get(k) for k in stored} == stored
+        if not args.json:
+            print(f"re-scored {args.bundle}: metrics {'match' if same else 'DIFFER FROM'} metrics.json")
+        _show_design(result, args.json)
+        return 0 if same else 1
+    if not args.accelerator:
+        raise ConfigError("--accelerator", "required (a preset name or an accelerator YAML file)")
+    overrides = _parse_kv(args.set, "--set")
+    if args.workload:
+        return _evaluate_workload(args, overrides)
+    if not args.space:
+        raise ConfigError("--space", "required with --arch/--arch-file (see `codesign spaces`)")
+    if bool(args.arch) == bool(args.arch_file):
+        raise ConfigError("--arch", "give --arch KEY or --arch-file FILE")
+    from codesign.hardware.presets import load_accelerator
+    from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec
+
+    evaluator = Evaluator(EvaluatorSpec(space=args.space, space_options=_parse_kv(args.space_option, "--space-option"),
+                                        proxy=args.proxy, cost_model=args.cost_model, goal=args.goal,
+                                        batch=args.batch))
+    hardware = load_accelerator(args.accelerator, overrides)
+    if args.arch:
+        candidate = Candidate(evaluator.space.parse(args.arch), hardware)
+        _show_design(outcome_json(evaluator.evaluate(candidate), candidate, not args.no_layers), args.json)
+        return 0
+    path = Path(args.arch_file)
+    if not path.is_file():
+        raise ConfigError(str(path), "architecture file not found")
+    keys = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    for line_no, key in enumerate(keys, start=1):
+        try:
+            candidate = Candidate(evaluator.space.parse(key), hardware)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}:{line_no}", exc.message) from None
+        result = outcome_json(evaluator.evaluate(candidate), candidate, not args.no_layers)
+        print(json.dumps(result, default=str, allow_nan=False))
+        sys.stdout.flush()
+    return 0
+
+
+def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    from codesign.costmodel.base import cost_model_for
+    from codesign.hardware.presets import load_accelerator
+    from codesign.report.export import _clean
+    from codesign.workload import Workload
+
+    if args.space or args.arch or args.arch_file:
+        raise CodesignError("--workload replaces --space/--arch; give one or the other")
+    workload = Workload.load_yaml(args.workload)
+    hardware = load_accelerator(args.accelerator, overrides)
+    cost = cost_model_for(hardware, args.cost_model, args.goal).evaluate(workload, hardware)
+    result = {"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(), "params": workload.params}
+    if not args.no_layers:
+        result["layers"] = [layer.to_row() for layer in cost.layers()]
+    result = _clean(result)
+    result.setdefault("space", "workload")
+    result.setdefault("arch", workload.name)
+    _show_design(result, args.json)
+    return 0
+
+
+def _doc(cls: type) -> str:
+    """First paragraph of a docstring, on one line."""
+    return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+def cmd_spaces(args: argparse.Namespace) -> int:
+    from codesign.spaces.base import SPACES
+
+    listing = []
+    for name, cls in SPACES:
+        space = cls()
+        dims = space.dimensions()
+        size = math.prod(d.size or 0 for d in dims) if dims else 0
+        listing.append({"name": name, "doc": _doc(cls),
+                        "dimensions": {d.name: d.describe() for d in dims}, "size": size})
+    if args.json:
+        _print_json(listing)
+        return 0
+    for entry in listing:
+        print(f"{entry['name']}: {entry['doc']} ({entry['size']:,} architectures with default options)")
+        for dim, desc in entry["dimensions"].items():
+            print(f"    {dim:>12} {desc}")
+    return 0
+
+
+def cmd_accelerators(args: argparse.Namespace) -> int:
+    from codesign.hardware.config import TEMPLATES
+    from codesign.hardware.presets import presets
+
+    templates = []
+    for name, cls in TEMPLATES:
+        templates.append({
+            "name": name, "doc": _doc(cls),
+            "cost_model": cls.default_cost_model,
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "unit": p.unit, "doc": p.doc,
+                            "choices": list(p.choices) if p.choices else None} for p in cls.parameters()],
+            "default_search": cls.default_search,
+        })
+    preset_list = [{"name": p.name, "template": p.template, "description": p.description, "params": p.params,
+                    "sources": list(p.sources)} for p in presets().values()]
+    if args.json:
+        _print_json({"templates": templates, "presets": preset_list})
+        return 0
+    for t in templates:
+        print(f"template {t['name']}: {t['doc']} (cost model: {t['cost_model']})")
+        for p in t["parameters"]:
+            choices = f" {{{', '.join(map(str, p['choices']))}}}" if p["choices"] else ""
+            unit = f" [{p['unit']}]" if p["unit"] else ""
+            print(f"    {p['name']:>16} = {p['default']!s:<8}{unit}{choices}  {p['doc']}")
+    print("presets:")
+    for p in preset_list:
+        print(f"    {p['name']:>16} ({p['template']}): {p['description']}")
+    return 0

@@ -1,0 +1,84 @@
+"""``codesign`` command line: parse arguments, dispatch, turn user errors into one line + exit 2."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from codesign.errors import CodesignError
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from codesign import __version__
+
+    parser = argparse.ArgumentParser(prog="codesign", description="Hardware-model co-design search.")
+    parser.add_argument("--version", action="version", version=f"codesign {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run a joint search from an experiment file, or resume one")
+    p.add_argument("config", nargs="?", help="experiment YAML file")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted or finished run to its budget")
+    p.add_argument("--out", help="run directory (default: the config's output, else runs/NAME-TIMESTAMP)")
+    p.add_argument("--ray-address", help="join the Ray cluster at this address (executor: ray)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no front table")
+
+    p = sub.add_parser("front", help="show the Pareto-optimal trials of a run")
+    p.add_argument("run_dir")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = sub.add_parser("status", help="trials done, failed and running, budget, front size, hypervolume")
+    p.add_argument("run_dir")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", help="write one trial's design as a bundle")
+    p.add_argument("run_dir")
+    p.add_argument("--trial", type=int, required=True, help="trial number (see `codesign front`)")
+    p.add_argument("--out", required=True, help="bundle directory")
+    p.add_argument("--no-onnx", action="store_true", help="skip model.onnx")
+
+    p = sub.add_parser("evaluate", help="score one design (or re-score an export bundle)")
+    p.add_argument("bundle", nargs="?", help="export bundle directory to re-score")
+    p.add_argument("--space", help="search space name (see `codesign spaces`)")
+    p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option")
+    p.add_argument("--arch", help="architecture key of the space")
+    p.add_argument("--arch-file", help="file with one architecture key per line (prints JSON lines)")
+    p.add_argument("--workload", help="layers YAML in loop-nest notation, instead of --space/--arch")
+    p.add_argument("--accelerator", help="preset name or accelerator YAML file")
+    p.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override an accelerator parameter")
+    p.add_argument("--proxy", help="also compute this accuracy proxy")
+    p.add_argument("--batch", type=int, default=1, help="inference batch size (default 1)")
+    p.add_argument("--cost-model", help="cost model (default: the template's)")
+    p.add_argument("--goal", default="edp", choices=("latency", "energy", "edp"), help="mapping goal")
+    p.add_argument("--no-layers", action="store_true", help="omit the per-layer list")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("spaces", help="list search spaces and their dimensions")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("accelerators", help="list accelerator templates, their parameters and presets")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``codesign`` console script."""
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    args = _parser().parse_args(argv)
+    from codesign.cli import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return int(handler(args) or 0)
+    except CodesignError as exc:
+        print(f"codesign: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("codesign: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

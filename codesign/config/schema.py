@@ -1,0 +1,124 @@
+"""Experiment configuration: YAML → pydantic models (structure and types) → semantic checks
+against the registries (names, parameters, units). Every failure is a ``ConfigError`` naming the
+field, e.g. ``strategy.name: unknown strategy 'nsga3' (known: nsga2, qmc, random, tpe)``."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from codesign.errors import ConfigError
+from codesign.spaces.base import format_validation_error
+from codesign.yamlio import read_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpaceSection(_Strict):
+    name: str = "mbconv"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class AcceleratorSection(_Strict):
+    """A template (with fixed ``params`` and searched ``search`` ranges) or a fixed ``preset``
+    (whose parameters ``params`` may override and ``search`` may open up)."""
+
+    template: str | None = None
+    preset: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    search: dict[str, Any] | None = None
+    cost_model: str | None = None
+    goal: Literal["latency", "energy", "edp"] = "edp"
+
+
+class ProxySection(_Strict):
+    name: str = "naswot"
+    options: dict[str, Any] = Field(default_factory=dict)
+    batch_size: int = Field(16, ge=2, le=1024)
+    data: Literal["synthetic"] = "synthetic"
+
+
+class StrategySection(_Strict):
+    name: str = "nsga2"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+_DURATION_RE = re.compile(r"^\s*([0-9.]+)\s*(s|m|h)?\s*$")
+
+
+class BudgetSection(_Strict):
+    trials: int | None = Field(100, ge=1)
+    time: float | None = Field(None, gt=0, description="seconds; strings like '90s', '10m', '1h'")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _DURATION_RE.match(value)
+            if not match:
+                raise ValueError("expected seconds or a duration like '90s', '10m', '1h'")
+            return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+        return value
+
+
+class ExecutorSection(_Strict):
+    name: str = "inline"
+    workers: int = Field(1, ge=1)
+    address: str | None = None
+    batch_size: int | None = Field(None, ge=1)
+    trial_timeout: float | None = Field(None, gt=0)
+
+
+class ExperimentConfig(_Strict):
+    """One experiment: what to search, how to score it and how to search."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = 0
+    space: SpaceSection = Field(default_factory=SpaceSection)
+    accelerator: AcceleratorSection = Field(default_factory=lambda: AcceleratorSection(template="systolic"))
+    proxy: ProxySection = Field(default_factory=ProxySection)
+    objectives: dict[str, str] = Field(default_factory=lambda: {"proxy": "maximize", "latency": "minimize",
+                                                                 "energy": "minimize"})
+    constraints: dict[str, Any] = Field(default_factory=dict)
+    strategy: StrategySection = Field(default_factory=StrategySection)
+    budget: BudgetSection = Field(default_factory=BudgetSection)
+    executor: ExecutorSection = Field(default_factory=ExecutorSection)
+    batch: int = Field(1, ge=1, description="inference batch size of the costed workload")
+    output: str | None = None
+
+    @field_validator("budget")
+    @classmethod
+    def _some_budget(cls, value: BudgetSection) -> BudgetSection:
+        if value.trials is None and value.time is None:
+            raise ValueError("give trials, time or both")
+        return value
+
+
+def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
+    """Validate a plain mapping into an ``ExperimentConfig`` and check every name it uses."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, "an experiment file must be a YAML mapping")
+    try:
+        config = ExperimentConfig.model_validate(data)
+    except ValidationError as exc:
+        raise format_validation_error(exc, "") from None
+    check_config(config)
+    return config
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Read and validate an experiment YAML file."""
+    return parse_config(read_yaml(path, "experiment file"), source=str(path))
+
+
+def check_config(config: ExperimentConfig) -> None:
+    """Resolve every registry name, parameter range, objective and constraint once, so that a
+    bad config fails before any work starts."""
+    from codesign.search.experiment import Experiment
+
+    Experiment.from_config(config)

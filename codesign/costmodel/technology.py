@@ -1,0 +1,134 @@
+"""Energy and area of hardware primitives, with their sources and technology scaling.
+
+Every figure below is a named constant with the publication or tool output it comes from. They are
+quoted at the reference node (45 nm) and scaled to other nodes with Stillmaker & Baas (2017).
+
+Sources
+- [Horowitz14] M. Horowitz, "Computing's energy problem (and what we can do about it)",
+  ISSCC 2014, Fig. 1.1.9: 45 nm energies and areas of integer/FP arithmetic and SRAM/DRAM access.
+- [Accelergy] Accelergy's table-based and CACTI plug-ins at 45 nm, as printed in the reference
+  outputs of Accelergy-Project/timeloop-accelergy-exercises (copied under tests/data/timeloop/).
+- [Stillmaker17] A. Stillmaker, B. Baas, "Scaling equations for the accurate prediction of CMOS
+  device performance from 180 nm to 7 nm", Integration, the VLSI Journal 58 (2017), 74-81:
+  Table 4 area factors and Table 5 energy polynomials (energy = a*Vdd^2 + b*Vdd + c).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+REFERENCE_NODE_NM = 45.0
+
+# --- arithmetic, [Horowitz14] at 45 nm --------------------------------------------------------
+INT_MULT_8B_PJ = 0.2
+INT_MULT_32B_PJ = 3.1
+INT_ADD_8B_PJ = 0.03
+INT_ADD_32B_PJ = 0.1
+INT_MULT_8B_UM2 = 282.0
+INT_MULT_32B_UM2 = 3495.0
+INT_ADD_8B_UM2 = 36.0
+INT_ADD_32B_UM2 = 137.0
+
+# --- memories ---------------------------------------------------------------------------------
+# [Horowitz14]: one 64-bit access to an 8 KB / 32 KB / 1 MB SRAM costs 10 / 20 / 100 pJ.
+SRAM_ACCESS_64B_PJ = {8 * 1024: 10.0, 32 * 1024: 20.0, 1024 * 1024: 100.0}
+# [Accelergy]: a one-word 16-bit register ("weight_reg" of simple_weight_stationary) costs
+# 0.14 pJ per access and 95.68 um^2.
+REGISTER_PJ_PER_BIT = 0.14 / 16
+REGISTER_UM2_PER_BIT = 95.68 / 16
+# [Accelergy]/CACTI: the 128 KiB, 64-bit-wide shared_glb of the eyeriss_like design occupies
+# 217,363 um^2 (1,048,576 bits) and leaks 486.16 pJ over 86,016 cycles at 1 GHz.
+SRAM_UM2_PER_BIT = 217363.38 / (128 * 1024 * 8)
+SRAM_LEAKAGE_W_PER_BIT = 486.16e-12 / (86016 * 1e-9) / (128 * 1024 * 8)
+# [Accelergy] LPDDR4 table entry: 512 pJ per 64-bit access (8 pJ/bit). Off-chip: not node-scaled.
+LPDDR4_PJ_PER_BIT = 512.0 / 64
+
+# Accumulator width of partial sums (TPU v1 and most int8 NPUs accumulate in 32 bits).
+ACCUMULATOR_BITS = 32
+
+# --- technology scaling, [Stillmaker17] --------------------------------------------------------
+_NODES_NM = (130.0, 90.0, 65.0, 45.0, 32.0, 20.0, 16.0, 14.0, 10.0, 7.0)
+# Table 4, row "45 nm": area multiplier from 45 nm to each node above.
+_AREA_FROM_45NM = (6.4, 2.8, 1.5, 1.0, 0.46, 0.21, 0.19, 0.17, 0.1, 0.059)
+# Table 5 energy polynomial coefficients (a, b, c) per node.
+_ENERGY_POLY = (
+    (7.171, -6.709, 2.904), (4.762, -4.781, 2.092), (3.755, -4.398, 1.975),
+    (1.103, -0.362, 0.2767), (0.9559, -0.7823, 0.471), (0.373, -0.1582, 0.04104),
+    (0.2958, -0.1241, 0.03024), (0.2363, -0.09675, 0.02239), (0.2068, -0.09311, 0.02375),
+    (0.1776, -0.09097, 0.02447),
+)
+# Supply voltage at which each node's energy polynomial is evaluated. Assumption: the usual
+# nominal core supplies of these nodes (1.3 V at 130 nm falling to 0.7 V at 7 nm).
+_NOMINAL_VDD = (1.3, 1.2, 1.1, 1.0, 0.9, 0.9, 0.85, 0.8, 0.75, 0.7)
+_ENERGY_AT_VDD = tuple(a * v * v + b * v + c for (a, b, c), v in zip(_ENERGY_POLY, _NOMINAL_VDD, strict=True))
+_ENERGY_FROM_45NM = tuple(e / _ENERGY_AT_VDD[3] for e in _ENERGY_AT_VDD)
+
+MIN_NODE_NM = _NODES_NM[-1]
+MAX_NODE_NM = _NODES_NM[0]
+
+
+def _interp_node(node_nm: float, table: tuple[float, ...]) -> float:
+    """Log-log interpolation of a per-node factor between the tabulated nodes."""
+    if not (MIN_NODE_NM <= node_nm <= MAX_NODE_NM):
+        raise ValueError(f"technology node {node_nm} nm outside the scaling table "
+                         f"({MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm)")
+    xs = np.log(np.array(_NODES_NM[::-1]))
+    ys = np.log(np.array(table[::-1]))
+    return float(np.exp(np.interp(math.log(node_nm), xs, ys)))
+
+
+def energy_scale(node_nm: float) -> float:
+    """Dynamic energy at ``node_nm`` relative to 45 nm."""
+    return _interp_node(node_nm, _ENERGY_FROM_45NM)
+
+
+def area_scale(node_nm: float) -> float:
+    """Area at ``node_nm`` relative to 45 nm."""
+    return _interp_node(node_nm, _AREA_FROM_45NM)
+
+
+def _power_law(bits: float, at8: float, at32: float) -> float:
+    """Interpolate a quantity known at 8 and 32 bits with a power law in the bit width."""
+    exponent = math.log(at32 / at8) / math.log(4.0)
+    return at8 * (bits / 8.0) ** exponent
+
+
+def mac_energy_pj(bits: int) -> float:
+    """Integer multiply (``bits`` x ``bits``) plus accumulate, at 45 nm [Horowitz14]."""
+    return _power_law(bits, INT_MULT_8B_PJ, INT_MULT_32B_PJ) + add_energy_pj(ACCUMULATOR_BITS)
+
+
+def add_energy_pj(bits: int) -> float:
+    """Integer add of ``bits`` bits at 45 nm [Horowitz14]."""
+    return _power_law(bits, INT_ADD_8B_PJ, INT_ADD_32B_PJ)
+
+
+def mac_area_um2(bits: int) -> float:
+    """Multiplier plus accumulator adder at 45 nm [Horowitz14]."""
+    return _power_law(bits, INT_MULT_8B_UM2, INT_MULT_32B_UM2) + add_area_um2(ACCUMULATOR_BITS)
+
+
+def add_area_um2(bits: int) -> float:
+    return _power_law(bits, INT_ADD_8B_UM2, INT_ADD_32B_UM2)
+
+
+def sram_energy_pj_per_byte(capacity_bytes: float | np.ndarray) -> float | np.ndarray:
+    """Energy to read or write one byte of an SRAM of the given capacity, at 45 nm.
+
+    [Horowitz14]'s three points follow energy ∝ sqrt(capacity) (wordline/bitline length); the fit
+    through the 8 KB point is used for every size, floored at the cost of a register.
+    """
+    per_64b_8kb = SRAM_ACCESS_64B_PJ[8 * 1024]
+    per_byte = per_64b_8kb / 8.0 * np.sqrt(np.asarray(capacity_bytes, dtype=float) / (8 * 1024))
+    return np.maximum(per_byte, REGISTER_PJ_PER_BIT * 8)
+
+
+def sram_area_mm2(capacity_bytes: float) -> float:
+    """SRAM macro area at 45 nm, periphery included ([Accelergy]/CACTI density)."""
+    return capacity_bytes * 8 * SRAM_UM2_PER_BIT * 1e-6
+
+
+def sram_leakage_w(capacity_bytes: float) -> float:
+    """SRAM leakage power at 45 nm ([Accelergy]/CACTI)."""
+    return capacity_bytes * 8 * SRAM_LEAKAGE_W_PER_BIT

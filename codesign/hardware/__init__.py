@@ -1,0 +1,1 @@
+"""Accelerator configurations, templates, presets and hardware search ranges."""

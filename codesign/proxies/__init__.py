@@ -1,0 +1,1 @@
+"""Zero-cost accuracy proxies (registered in ``PROXIES``)."""

@@ -1,0 +1,105 @@
+"""Zero-cost accuracy proxies: a score of an untrained network that ranks architectures.
+
+A proxy is a registered class with a ``direction`` and a ``compute(context)`` method. Scores are
+deterministic (seeded weights and data) and always finite: a proxy that fails or produces NaN or
+inf is reported as failed with its reason, and never reaches the optimiser as a number.
+"""
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+import torch
+import torch.nn as nn
+
+from codesign.registry import Registry
+from codesign.workload import Workload
+
+
+@dataclass(frozen=True)
+class ProxyBatch:
+    """Inputs and integer class labels for a proxy."""
+
+    inputs: torch.Tensor
+    targets: torch.Tensor
+    num_classes: int
+
+
+def synthetic_batch(input_shape: tuple[int, ...], batch_size: int, num_classes: int, seed: int = 0) -> ProxyBatch:
+    """Standard-normal images and uniform labels drawn from ``seed``."""
+    gen = torch.Generator().manual_seed(seed)
+    inputs = torch.randn((batch_size, *input_shape), generator=gen)
+    targets = torch.randint(0, num_classes, (batch_size,), generator=gen)
+    return ProxyBatch(inputs=inputs, targets=targets, num_classes=num_classes)
+
+
+@dataclass
+class ProxyContext:
+    """What a proxy may look at: a factory of fresh seeded models, a batch and the workload."""
+
+    model_factory: Callable[[], nn.Module]
+    batch: ProxyBatch
+    workload_factory: Callable[[], Workload] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def model(self) -> nn.Module:
+        """A fresh copy of the network (proxies may modify the one they get)."""
+        return self.model_factory()
+
+    @cached_property
+    def workload(self) -> Workload:
+        if self.workload_factory is None:
+            raise RuntimeError("this proxy needs the workload, and none was given")
+        return self.workload_factory()
+
+
+@dataclass(frozen=True)
+class ProxyScore:
+    """A proxy's value, or why there is none."""
+
+    name: str
+    value: float | None
+    seconds: float
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+class Proxy(ABC):
+    """Scores an untrained network; higher is better when ``direction`` is ``maximize``."""
+
+    direction: ClassVar[str] = "maximize"
+
+    def __init__(self, **options: Any) -> None:
+        if options:
+            raise TypeError(f"{type(self).__name__} takes no options, got {', '.join(options)}")
+
+    @property
+    def name(self) -> str:
+        return getattr(type(self), "registry_name", type(self).__name__)
+
+    @abstractmethod
+    def compute(self, ctx: ProxyContext) -> float:
+        """The raw score."""
+
+    def score(self, ctx: ProxyContext) -> ProxyScore:
+        """``compute`` guarded: exceptions and non-finite values become failed scores."""
+        start = time.perf_counter()
+        try:
+            value = float(self.compute(ctx))
+        except Exception as exc:  # noqa: BLE001 - a proxy failure is data, not a crash
+            return ProxyScore(self.name, None, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
+        elapsed = time.perf_counter() - start
+        if not math.isfinite(value):
+            return ProxyScore(self.name, None, elapsed, f"non-finite score {value}")
+        return ProxyScore(self.name, value, elapsed)
+
+
+PROXIES: Registry[Proxy] = Registry("proxy", ("codesign.proxies",))

@@ -1,0 +1,1 @@
+"""Reports on runs: Pareto fronts and export bundles."""

@@ -1,0 +1,74 @@
+"""The Pareto front of a run: feasible, complete, non-dominated trials under the objectives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from codesign.pareto import hypervolume, nondominated_mask
+from codesign.search.metrics import Objective
+from codesign.storage.run_dir import TrialRecord
+
+
+@dataclass(frozen=True)
+class Front:
+    """Front trials (sorted by the first objective) and the run's counts."""
+
+    objectives: list[Objective]
+    trials: list[TrialRecord]
+    n_complete: int
+    n_feasible: int
+    n_failed: int
+    n_running: int
+
+
+def loss_matrix(records: list[TrialRecord], objectives: list[Objective]) -> np.ndarray:
+    """Objective values of ``records`` as losses (maximised objectives negated)."""
+    signs = np.array([o.sign for o in objectives])
+    return np.array([np.array(r.values, dtype=float) * signs for r in records]).reshape(len(records), len(objectives))
+
+
+def compute_front(records: list[TrialRecord], objectives: list[Objective]) -> Front:
+    feasible = [r for r in records if r.feasible and r.values is not None and len(r.values) == len(objectives)]
+    front: list[TrialRecord] = []
+    if feasible:
+        mask = nondominated_mask(loss_matrix(feasible, objectives))
+        front = [r for r, keep in zip(feasible, mask, strict=True) if keep]
+        first = objectives[0]
+        front.sort(key=lambda r: r.values[0] * first.sign)
+    return Front(
+        objectives=objectives, trials=front,
+        n_complete=sum(r.state == "COMPLETE" for r in records), n_feasible=len(feasible),
+        n_failed=sum(r.state == "FAIL" for r in records), n_running=sum(r.state == "RUNNING" for r in records),
+    )
+
+
+def front_hypervolume(records: list[TrialRecord], objectives: list[Objective]) -> float | None:
+    """Hypervolume of the feasible trials as a fraction of the reference box: each objective is
+    normalised to its observed range and the reference point lies 10 % beyond the worst value.
+    ``None`` with fewer than two feasible trials."""
+    feasible = [r for r in records if r.feasible and r.values is not None and len(r.values) == len(objectives)]
+    if len(feasible) < 2:
+        return None
+    losses = loss_matrix(feasible, objectives)
+    lo, hi = losses.min(axis=0), losses.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    normed = (losses - lo) / span
+    reference = np.full(losses.shape[1], 1.1)
+    return hypervolume(normed, reference) / float(np.prod(reference))
+
+
+def front_rows(front: Front, space_describe: Any = None) -> list[dict[str, Any]]:
+    """Plain rows (SI values) for JSON output."""
+    rows = []
+    for r in front.trials:
+        result = r.result
+        row: dict[str, Any] = {"trial": r.number}
+        for o in front.objectives:
+            row[o.metric.key] = r.metrics.get(o.metric.key)
+        row["arch"] = result.get("arch", {})
+        row["hardware"] = result.get("hardware", {})
+        row["metrics"] = r.metrics
+        rows.append(row)
+    return rows

@@ -1,0 +1,1 @@
+"""The joint search: metrics, strategies, executors, evaluation and the ask/tell loop."""

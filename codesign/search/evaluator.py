@@ -1,0 +1,138 @@
+"""Evaluation of one candidate (architecture x accelerator): the work of a trial.
+
+Architecture-level results (model build, workload extraction, proxy score) do not depend on the
+hardware, so they are cached by architecture key: a search that revisits an architecture with
+other accelerators pays only for the cost model.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from codesign.costmodel.base import CostModel, cost_model_for
+from codesign.costmodel.result import NetworkCost
+from codesign.hardware.config import AcceleratorConfig
+from codesign.proxies.base import PROXIES, ProxyContext, ProxyScore, synthetic_batch
+from codesign.spaces.arch import ArchSpec
+from codesign.spaces.base import SearchSpace, create_space
+from codesign.workload import Workload
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One point of the joint space. ``split`` is reserved for device/edge/cloud partitioning."""
+
+    arch: ArchSpec
+    hardware: AcceleratorConfig
+    split: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EvaluatorSpec:
+    """Everything needed to build an evaluator (plain data, so it can be sent to a worker)."""
+
+    space: str
+    space_options: dict[str, Any] = field(default_factory=dict)
+    proxy: str | None = "naswot"
+    proxy_options: dict[str, Any] = field(default_factory=dict)
+    proxy_batch_size: int = 16
+    cost_model: str | None = None
+    goal: str = "edp"
+    batch: int = 1
+    seed: int = 0
+    cache_size: int = 4096
+
+
+@dataclass
+class ArchResult:
+    """What an architecture costs to know once: its workload and proxy score."""
+
+    workload: Workload
+    proxy: ProxyScore | None
+    params: int
+    seconds: float
+
+
+@dataclass
+class Outcome:
+    """The result of evaluating one candidate: SI metrics, or an error."""
+
+    metrics: dict[str, Any]
+    feasible: bool
+    reasons: list[str]
+    error: str = ""
+    cost: NetworkCost | None = None
+    seconds: float = 0.0
+    #: Seconds spent on the architecture (build, trace, proxy); 0 on a cache hit.
+    arch_seconds: float = 0.0
+    cache_hit: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
+
+
+class Evaluator:
+    """Scores candidates; keeps an LRU cache of architecture-level results."""
+
+    def __init__(self, spec: EvaluatorSpec) -> None:
+        self.spec = spec
+        self.space: SearchSpace = create_space(spec.space, spec.space_options)
+        self.proxy = PROXIES.create(spec.proxy, **spec.proxy_options) if spec.proxy else None
+        self._cache: OrderedDict[str, ArchResult] = OrderedDict()
+        self._cost_models: dict[str, CostModel] = {}
+
+    def cost_model(self, hardware: AcceleratorConfig) -> CostModel:
+        key = self.spec.cost_model or hardware.default_cost_model
+        if key not in self._cost_models:
+            self._cost_models[key] = cost_model_for(hardware, self.spec.cost_model, self.spec.goal)
+        return self._cost_models[key]
+
+    def arch_result(self, arch: ArchSpec) -> tuple[ArchResult, bool]:
+        """Workload and proxy score of ``arch`` (cached); the flag says whether it was cached."""
+        if arch.key in self._cache:
+            self._cache.move_to_end(arch.key)
+            return self._cache[arch.key], True
+        start = time.perf_counter()
+        model = self.space.build(arch, seed=self.spec.seed)
+        params = sum(p.numel() for p in model.parameters())
+        workload = self.space.workload(arch, batch=self.spec.batch, model=model)
+        score = None
+        if self.proxy is not None:
+            shape = self.space.input_shape(arch)
+            batch = synthetic_batch(shape, self.spec.proxy_batch_size, self.space.options.num_classes, self.spec.seed)
+            ctx = ProxyContext(model_factory=lambda: self.space.build(arch, seed=self.spec.seed), batch=batch,
+                               workload_factory=lambda: workload)
+            score = self.proxy.score(ctx)
+        result = ArchResult(workload=workload, proxy=score, params=params, seconds=time.perf_counter() - start)
+        self._cache[arch.key] = result
+        if len(self._cache) > self.spec.cache_size:
+            self._cache.popitem(last=False)
+        return result, False
+
+    def evaluate(self, candidate: Candidate) -> Outcome:
+        """Metrics of one candidate; exceptions become a failed outcome with the error."""
+        start = time.perf_counter()
+        try:
+            arch_result, hit = self.arch_result(candidate.arch)
+            cost = self.cost_model(candidate.hardware).evaluate(arch_result.workload, candidate.hardware)
+        except Exception as exc:  # noqa: BLE001 - recorded on the trial, the search goes on
+            return Outcome(metrics={}, feasible=False, reasons=[], error=f"{type(exc).__name__}: {exc}",
+                           seconds=time.perf_counter() - start)
+        metrics = cost.metrics()
+        metrics["params"] = arch_result.params
+        proxy = arch_result.proxy
+        metrics["proxy"] = proxy.value if proxy is not None else None
+        if proxy is not None:
+            metrics["proxy_name"] = proxy.name
+            if not proxy.ok:
+                metrics["proxy_error"] = proxy.error
+        reasons = list(cost.infeasible_reasons)
+        error = ""
+        if proxy is not None and not proxy.ok:
+            error = f"proxy {proxy.name} failed: {proxy.error}"
+        return Outcome(metrics=metrics, feasible=cost.feasible, reasons=reasons, error=error, cost=cost,
+                       seconds=time.perf_counter() - start, arch_seconds=0.0 if hit else arch_result.seconds,
+                       cache_hit=hit)

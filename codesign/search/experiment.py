@@ -1,0 +1,85 @@
+"""An experiment config resolved into the objects a search uses (validate → normalise → build)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from codesign.config.schema import ExperimentConfig
+from codesign.costmodel.base import COST_MODELS
+from codesign.errors import ConfigError
+from codesign.hardware.config import TEMPLATES
+from codesign.hardware.presets import presets
+from codesign.hardware.space import HardwareSpace
+from codesign.proxies.base import PROXIES
+from codesign.search.evaluator import EvaluatorSpec
+from codesign.search.metrics import Constraint, Objective, parse_constraint, parse_objectives
+from codesign.search.strategies import Strategy, make_strategy
+from codesign.spaces.base import SearchSpace, create_space
+
+
+def _hardware_space(section: Any) -> HardwareSpace:
+    if section.preset and section.template:
+        raise ConfigError("accelerator", "give either 'template' or 'preset', not both")
+    if section.preset:
+        if section.preset not in presets():
+            raise ConfigError("accelerator.preset", f"unknown preset {section.preset!r} (known: {', '.join(presets())})")
+        base = presets()[section.preset].config()
+        search = section.search or {}
+    else:
+        cls = TEMPLATES.get(section.template or "systolic", field="accelerator.template")
+        base = cls()
+        search = cls.default_search if section.search is None else section.search
+    base = type(base).from_params({**base.to_params(), **section.params}, where="accelerator.params")
+    space = HardwareSpace.build(base, search, where="accelerator.search")
+    if section.cost_model is not None:
+        model = COST_MODELS.get(section.cost_model, field="accelerator.cost_model")
+        if base.template not in model.templates:
+            raise ConfigError("accelerator.cost_model", f"{section.cost_model!r} does not model template "
+                                                        f"{base.template!r} (it models: {', '.join(model.templates)})")
+    return space
+
+
+@dataclass
+class Experiment:
+    """The resolved experiment."""
+
+    config: ExperimentConfig
+    space: SearchSpace
+    hardware: HardwareSpace
+    objectives: list[Objective]
+    constraints: list[Constraint]
+    evaluator_spec: EvaluatorSpec
+
+    @classmethod
+    def from_config(cls, config: ExperimentConfig) -> Experiment:
+        space = create_space(config.space.name, config.space.options)
+        hardware = _hardware_space(config.accelerator)
+        objectives = parse_objectives(config.objectives)
+        constraints = [parse_constraint(name, raw, f"constraints.{name}") for name, raw in config.constraints.items()]
+        uses_proxy = any(o.metric.name == "proxy" for o in objectives) or any(
+            c.metric.name == "proxy" for c in constraints)
+        if uses_proxy:
+            proxy_cls = PROXIES.get(config.proxy.name, field="proxy.name")
+            try:
+                proxy_cls(**config.proxy.options)
+            except TypeError as exc:
+                raise ConfigError("proxy.options", str(exc)) from None
+        from codesign.search.executors import EXECUTORS
+
+        EXECUTORS.get(config.executor.name, field="executor.name")
+        spec = EvaluatorSpec(
+            space=config.space.name, space_options=dict(config.space.options),
+            proxy=config.proxy.name if uses_proxy else None, proxy_options=dict(config.proxy.options),
+            proxy_batch_size=config.proxy.batch_size, cost_model=config.accelerator.cost_model,
+            goal=config.accelerator.goal, batch=config.batch, seed=config.seed,
+        )
+        experiment = cls(config, space, hardware, objectives, constraints, spec)
+        experiment.strategy().sampler()  # validates strategy name and options
+        return experiment
+
+    @property
+    def directions(self) -> list[str]:
+        return [o.direction for o in self.objectives]
+
+    def strategy(self) -> Strategy:
+        return make_strategy(self.config.strategy.name, self.config.seed, dict(self.config.strategy.options))

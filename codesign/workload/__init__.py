@@ -1,0 +1,5 @@
+"""Workloads: networks as lists of loop-nest layers."""
+from codesign.workload.layer import MAC_OPS, OPS, VECTOR_OPS, Layer
+from codesign.workload.workload import LayerArrays, Workload
+
+__all__ = ["Layer", "LayerArrays", "MAC_OPS", "OPS", "VECTOR_OPS", "Workload"]

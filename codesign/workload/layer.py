@@ -1,0 +1,137 @@
+"""One operator as a loop nest, in Timeloop's notation.
+
+Dimensions: N batch, K output channels, C input channels, P x Q output height x width, R x S kernel
+height x width, H x W input height x width as stored in memory (padding excluded). A GEMM is a
+``linear`` layer with P (rows of the left operand) x C (shared dim) x K (columns), Q = R = S = 1.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from codesign.errors import ConfigError
+
+# Operator kinds. MAC kinds run on the PE array; vector kinds run on the vector/post-processing
+# unit and cost ``ops_per_output`` simple operations per output element.
+MAC_OPS = ("conv", "linear", "matmul")
+VECTOR_OPS = ("pool", "eltwise", "act", "norm", "softmax")
+OPS = MAC_OPS + VECTOR_OPS
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One operator of a network as a loop nest.
+
+    ``op``: conv | linear | matmul (both operands are activations, as in attention) | pool |
+    eltwise | act | norm | softmax. ``groups`` > 1 is a grouped conv; depthwise is groups == C == K.
+    ``operands``: how many input tensors a vector op reads (2 for a residual add).
+    ``ops_per_output``: simple operations per output element of a vector op.
+    ``post_ops``: operations per output of vector ops fused into a MAC layer's output path
+    (a folded BatchNorm costs 0, a fused ReLU 1); see ``codesign.workload.extract``.
+    """
+
+    name: str
+    op: str
+    N: int = 1
+    K: int = 1
+    C: int = 1
+    P: int = 1
+    Q: int = 1
+    R: int = 1
+    S: int = 1
+    H: int = 0
+    W: int = 0
+    stride_h: int = 1
+    stride_w: int = 1
+    dilation_h: int = 1
+    dilation_w: int = 1
+    groups: int = 1
+    operands: int = 1
+    ops_per_output: float = 1.0
+    post_ops: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ConfigError(f"layer {self.name!r}.op", f"unknown op {self.op!r} (known: {', '.join(OPS)})")
+        for name in ("N", "K", "C", "P", "Q", "R", "S", "stride_h", "stride_w", "dilation_h",
+                     "dilation_w", "groups", "operands"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"layer {self.name!r}.{name}", f"must be a positive integer, got {value!r}")
+        if self.C % self.groups or self.K % self.groups:
+            raise ConfigError(f"layer {self.name!r}.groups",
+                              f"groups={self.groups} must divide C={self.C} and K={self.K}")
+        # Input size defaults to the unpadded extent the outputs read.
+        if self.H <= 0:
+            object.__setattr__(self, "H", (self.P - 1) * self.stride_h + (self.R - 1) * self.dilation_h + 1)
+        if self.W <= 0:
+            object.__setattr__(self, "W", (self.Q - 1) * self.stride_w + (self.S - 1) * self.dilation_w + 1)
+
+    @property
+    def is_mac(self) -> bool:
+        """Whether the layer runs on the MAC array."""
+        return self.op in MAC_OPS
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates (0 for vector ops)."""
+        if not self.is_mac:
+            return 0
+        return self.N * self.K * self.P * self.Q * (self.C // self.groups) * self.R * self.S
+
+    @property
+    def vector_ops(self) -> float:
+        """Simple operations on the vector unit: a vector op's work, or a MAC layer's fused
+        post-processing."""
+        if self.is_mac:
+            return self.output_elems * self.post_ops
+        return self.output_elems * self.ops_per_output
+
+    @property
+    def output_elems(self) -> int:
+        return self.N * self.K * self.P * self.Q
+
+    @property
+    def input_elems(self) -> int:
+        """Elements of the (first) input activation tensor."""
+        return self.N * self.C * self.H * self.W
+
+    @property
+    def weight_elems(self) -> int:
+        """Elements of the static weights (conv, linear); the second operand of a matmul is an
+        activation and counts here too, since it is read like weights."""
+        if self.op in ("conv", "linear"):
+            return self.K * (self.C // self.groups) * self.R * self.S
+        if self.op == "matmul":
+            return self.N * self.K * self.C
+        return 0
+
+    @property
+    def static_weights(self) -> bool:
+        return self.op in ("conv", "linear")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict with only the fields that differ from their defaults (plus name, op)."""
+        out: dict[str, Any] = {}
+        defaults = {f.name: f.default for f in fields(self) if f.name != "extra"}
+        for key, value in asdict(self).items():
+            if key in ("name", "op") or (key != "extra" and value != defaults.get(key)):
+                out[key] = value
+        if not self.extra:
+            out.pop("extra", None)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "layer") -> Layer:
+        """Build a layer from a plain dict; unknown keys are an error that names them."""
+        if not isinstance(data, dict):
+            raise ConfigError(where, f"expected a mapping, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        for required in ("name", "op"):
+            if required not in data:
+                raise ConfigError(where, f"missing required key {required!r}")
+        return cls(**data)

@@ -1,0 +1,1 @@
+"""Architecture search spaces, one file each, registered in ``codesign.spaces.SPACES``."""

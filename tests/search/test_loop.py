@@ -1,0 +1,100 @@
+"""The ask/tell loop: trials recorded with their results, determinism, failures, constraints."""
+import pytest
+
+from codesign.config.schema import parse_config
+from codesign.pareto import nondominated_mask
+from codesign.report.front import compute_front, loss_matrix
+from codesign.search.experiment import Experiment
+from codesign.search.loop import run_search
+from codesign.storage.run_dir import RunDir
+from tests.conftest import tiny_config
+
+
+def run(tmp_path, name="run", **overrides):
+    config = parse_config(tiny_config(**overrides))
+    run_dir = RunDir.create(tmp_path / name, config)
+    summary = run_search(Experiment.from_config(config), run_dir, quiet=True)
+    return run_dir, summary
+
+
+def test_tiny_search_records_every_trial(tmp_path):
+    run_dir, summary = run(tmp_path)
+    records = run_dir.trials()
+    assert summary.finished == summary.new_trials == len(records) == 12
+    complete = [r for r in records if r.state == "COMPLETE"]
+    assert complete, [r.result.get("error") for r in records]
+    for r in complete:
+        assert len(r.values) == 3
+        assert r.result["arch"]["space"] == "mbconv" and r.result["hardware"]["template"] == "systolic"
+        assert r.metrics["latency_s"] == r.values[1] and r.metrics["proxy"] == r.values[0]
+        assert len(r.violations) == 1  # the area constraint
+        assert (r.violations[0] <= 0) == (r.metrics["area_mm2"] <= 1.0)
+    assert sum(r.result["cache_hit"] for r in complete) >= 0
+
+
+def test_front_is_nondominated_and_feasible(tmp_path):
+    run_dir, _ = run(tmp_path)
+    experiment = Experiment.from_config(run_dir.config())
+    front = compute_front(run_dir.trials(), experiment.objectives)
+    assert front.trials and all(r.feasible for r in front.trials)
+    losses = loss_matrix(front.trials, experiment.objectives)
+    assert nondominated_mask(losses).all()
+    feasible = [r for r in run_dir.trials() if r.feasible]
+    assert len(front.trials) <= len(feasible) == front.n_feasible
+
+
+def test_same_seed_same_trials(tmp_path):
+    a, _ = run(tmp_path, "a")
+    b, _ = run(tmp_path, "b")
+    assert [r.params for r in a.trials()] == [r.params for r in b.trials()]
+    assert [r.values for r in a.trials()] == [r.values for r in b.trials()]
+    c, _ = run(tmp_path, "c", seed=1)
+    assert [r.params for r in c.trials()] != [r.params for r in a.trials()]
+
+
+def test_evaluation_errors_become_failed_trials(tmp_path, monkeypatch):
+    from codesign.costmodel.systolic import SystolicCostModel
+
+    calls = {"n": 0}
+    original = SystolicCostModel._evaluate
+
+    def flaky(self, workload, hw):
+        calls["n"] += 1
+        if calls["n"] % 3 == 0:
+            raise RuntimeError("simulated cost-model crash")
+        return original(self, workload, hw)
+
+    monkeypatch.setattr(SystolicCostModel, "_evaluate", flaky)
+    run_dir, summary = run(tmp_path)
+    failed = [r for r in run_dir.trials() if r.state == "FAIL"]
+    assert summary.finished == 12 and len(failed) == summary.failed == 4
+    assert all("RuntimeError: simulated cost-model crash" in r.result["error"] for r in failed)
+
+
+def test_unmappable_designs_fail_with_reason(tmp_path):
+    search = {"rows": [64], "cols": [64], "filter_sram_kib": [1], "dataflow": ["ws"]}
+    run_dir, summary = run(tmp_path, accelerator={"template": "systolic", "search": search},
+                           budget={"trials": 3})
+    records = run_dir.trials()
+    assert summary.failed == 3
+    assert all(r.result["error"].startswith("infeasible: ") and "filter SRAM (1 KiB)" in r.result["error"]
+               for r in records)
+
+
+def test_time_budget_stops_the_run(tmp_path):
+    _, summary = run(tmp_path, budget={"trials": None, "time": 1.0})
+    assert 1 <= summary.finished < 200
+    assert summary.seconds < 30
+
+
+def test_fixed_preset_accelerator(tmp_path):
+    run_dir, _ = run(tmp_path, accelerator={"preset": "edge_tpu"}, budget={"trials": 4}, constraints={},
+                     objectives={"proxy": "maximize", "latency": "minimize"})
+    hw = {tuple(sorted(r.result["hardware"]["params"].items())) for r in run_dir.trials()}
+    assert len(hw) == 1
+
+
+@pytest.mark.parametrize("strategy", ["tpe", "random", "qmc"])
+def test_other_strategies_run(tmp_path, strategy):
+    _, summary = run(tmp_path, strategy={"name": strategy}, budget={"trials": 4})
+    assert summary.finished == 4
