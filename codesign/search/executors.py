@@ -3,22 +3,69 @@
 Ray core (actors), not Ray Tune: Tune costs ~3.4 s of machinery per trial here against ~1.4 ms
 for a plain Ray task (DESIGN.md). Each actor holds its own ``Evaluator`` and architecture cache;
 a candidate is preferably sent to an actor that has already seen its architecture. A dead actor
-is replaced and its candidate retried; a candidate that runs past the trial timeout is abandoned
-(its actor killed and replaced) and reported as failed.
+is replaced and its candidate retried (``MAX_RETRIES`` times); a candidate that runs past the trial
+timeout is abandoned (its actor killed and replaced) and reported as failed.
+
+The inline executor enforces the timeout with ``SIGALRM``: the evaluation is interrupted at the next
+Python bytecode, so a single long native call (one huge convolution) overruns until it returns, and
+it works only in the main thread of a POSIX process (elsewhere it warns and runs without a limit).
 """
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from codesign.registry import Registry
-from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome
+from codesign.search.evaluator import (
+    Candidate,
+    EvaluatorSpec,
+    Outcome,
+    failed_outcome,
+    make_evaluator,
+)
 
 MAX_RETRIES = 2
+
+
+class TrialTimeout(BaseException):
+    """Raised inside an in-process evaluation that ran past its timeout. A ``BaseException`` so
+    that no ``except Exception`` on the way (a proxy guarding its own errors) swallows it."""
+
+
+def timeout_outcome(seconds: float) -> Outcome:
+    return failed_outcome(f"timeout: evaluation ran past {seconds:g} s", seconds)
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise ``TrialTimeout`` in this thread after ``seconds`` (main thread, POSIX only)."""
+    if seconds is None:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        warnings.warn("executor.trial_timeout needs the main thread of a POSIX process with the inline "
+                      "executor; running without a limit (the ray executor enforces it anywhere)", stacklevel=3)
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TrialTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Executor(ABC):
@@ -53,11 +100,16 @@ class InlineExecutor(Executor):
     def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
                  trial_timeout: float | None = None) -> None:
         super().__init__(spec, 1, address, trial_timeout)
-        self.evaluator = Evaluator(spec)
+        self.evaluator = make_evaluator(spec)
 
     def run(self, candidates: list[Candidate]) -> Iterator[tuple[int, Outcome]]:
         for i, candidate in enumerate(candidates):
-            yield i, self.evaluator.evaluate(candidate)
+            try:
+                with _deadline(self.trial_timeout):
+                    outcome = self.evaluator.evaluate(candidate)
+            except TrialTimeout:
+                outcome = timeout_outcome(self.trial_timeout or 0.0)
+            yield i, outcome
 
 
 class _EvalActor:
@@ -67,7 +119,7 @@ class _EvalActor:
         import torch
 
         torch.set_num_threads(1)
-        self.evaluator = Evaluator(spec)
+        self.evaluator = make_evaluator(spec)
 
     def evaluate(self, candidate: Candidate) -> Outcome:
         return replace(self.evaluator.evaluate(candidate), cost=None)
@@ -141,8 +193,7 @@ class RayExecutor(Executor):
                 index, slot, _ = running.pop(ref)
                 self._replace_actor(slot)
                 idle.append(slot)
-                yield index, Outcome(metrics={}, feasible=False, reasons=[],
-                                     error=f"timeout: evaluation ran past {self.trial_timeout:g} s")
+                yield index, timeout_outcome(self.trial_timeout or 0.0)
                 dispatch()
                 continue
             ref = done[0]
@@ -156,8 +207,7 @@ class RayExecutor(Executor):
                     retries[index] += 1
                     pending.insert(0, index)
                 else:
-                    yield index, Outcome(metrics={}, feasible=False, reasons=[],
-                                         error=f"worker died {MAX_RETRIES + 1} times: {type(exc).__name__}")
+                    yield index, failed_outcome(f"worker died {MAX_RETRIES + 1} times: {type(exc).__name__}")
                 dispatch()
                 continue
             idle.append(slot)
