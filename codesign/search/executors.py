@@ -151,6 +151,9 @@ class RayExecutor(Executor):
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=0)(_EvalActor)
         self._actors = [self._new_actor() for _ in range(workers)]
         self._seen: list[set[str]] = [set() for _ in range(workers)]
+        #: Replacement actors still starting (their ping's ref -> slot): a trial's clock starts
+        #: when an actor is ready, not while a new worker process imports torch.
+        self._starting: dict[Any, int] = {}
         ray.get([a.ping.remote() for a in self._actors])
 
     def _new_actor(self) -> Any:
@@ -163,13 +166,15 @@ class RayExecutor(Executor):
             pass
         self._actors[slot] = self._new_actor()
         self._seen[slot] = set()
+        self._starting[self._actors[slot].ping.remote()] = slot
 
     def run(self, candidates: list[Candidate]) -> Iterator[tuple[int, Outcome]]:
         ray = self._ray
         pending = list(range(len(candidates)))
         retries = [0] * len(candidates)
         running: dict[Any, tuple[int, int, float]] = {}  # ref -> (candidate index, slot, start)
-        idle = list(range(len(self._actors)))
+        starting = self._starting
+        idle = [slot for slot in range(len(self._actors)) if slot not in starting.values()]
 
         def dispatch() -> None:
             while idle and pending:
@@ -181,33 +186,42 @@ class RayExecutor(Executor):
                 ref = self._actors[slot].evaluate.remote(candidates[pick])
                 running[ref] = (pick, slot, time.monotonic())
 
+        def lost(index: int, exc: BaseException) -> Iterator[tuple[int, Outcome]]:
+            if retries[index] < MAX_RETRIES:
+                retries[index] += 1
+                pending.insert(0, index)
+            else:
+                yield index, failed_outcome(f"worker died {MAX_RETRIES + 1} times: {type(exc).__name__}")
+
         dispatch()
-        while running:
+        while running or (pending and starting):
             timeout = None
-            if self.trial_timeout is not None:
+            if self.trial_timeout is not None and running:
                 oldest = min(start for _, _, start in running.values())
                 timeout = max(0.0, oldest + self.trial_timeout - time.monotonic())
-            done, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
+            done, _ = ray.wait(list(running) + list(starting), num_returns=1, timeout=timeout)
             if not done:  # the oldest evaluation ran out of time
                 ref = min(running, key=lambda r: running[r][2])
                 index, slot, _ = running.pop(ref)
                 self._replace_actor(slot)
-                idle.append(slot)
                 yield index, timeout_outcome(self.trial_timeout or 0.0)
-                dispatch()
                 continue
             ref = done[0]
+            if ref in starting:  # a replacement actor is ready (or died starting: try again)
+                slot = starting.pop(ref)
+                try:
+                    ray.get(ref)
+                    idle.append(slot)
+                except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError):
+                    self._replace_actor(slot)
+                dispatch()
+                continue
             index, slot, _ = running.pop(ref)
             try:
                 outcome = ray.get(ref)
             except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
                 self._replace_actor(slot)
-                idle.append(slot)
-                if retries[index] < MAX_RETRIES:
-                    retries[index] += 1
-                    pending.insert(0, index)
-                else:
-                    yield index, failed_outcome(f"worker died {MAX_RETRIES + 1} times: {type(exc).__name__}")
+                yield from lost(index, exc)
                 dispatch()
                 continue
             idle.append(slot)

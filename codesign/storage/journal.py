@@ -52,6 +52,15 @@ class BufferedJournalFile(BaseJournalBackend):
         size = os.stat(self.path).st_size
         if size == self._file_bytes and log_number_from >= self._file_logs:
             return
+        if size > self._file_bytes and self._pending:
+            # Logs this process has not written yet were numbered after the file's end: logs that
+            # another process appended meanwhile would be read out of order. (Bytes without a
+            # newline are a torn line a killed writer left; ``flush`` cuts them off.)
+            with open(self.path, "rb") as f:
+                f.seek(self._file_bytes)
+                if b"\n" in f.read(size - self._file_bytes):
+                    self._refuse_foreign_writer()
+            return
         start_number, start_byte = (self._file_logs, self._file_bytes) if log_number_from >= self._file_logs else (0, 0)
         with open(self.path, "rb") as f:
             f.seek(start_byte)
@@ -118,9 +127,12 @@ class BufferedJournalFile(BaseJournalBackend):
             f.seek(self._file_bytes)
             tail = f.read(size - self._file_bytes)
             if b"\n" in tail:
-                raise CodesignError(f"{self.path}: another process wrote to this journal; "
-                                    f"one process may write a run at a time")
+                self._refuse_foreign_writer()
             f.truncate(self._file_bytes)
+
+    def _refuse_foreign_writer(self) -> None:
+        raise CodesignError(f"{self.path}: another process wrote to this journal; one process may write "
+                            f"a run at a time (share a study between processes through an RDB URL)")
 
     @property
     def pending(self) -> int:

@@ -93,7 +93,8 @@ class Session:
                                 f"on {live.info.get('host')}); wait for it or stop it first")
         now = _now()
         self._info = {"state": "running", "pid": os.getpid(), "host": socket.gethostname(),
-                      "started": _dt.datetime.now().isoformat(timespec="seconds"), "heartbeat": now}
+                      "started": _dt.datetime.now().isoformat(timespec="seconds"), "started_ts": now,
+                      "heartbeat": now}
         _write(self.path, self._info)
         self._thread = threading.Thread(target=self._beat, name="codesign-heartbeat", daemon=True)
         self._thread.start()
@@ -115,7 +116,8 @@ class Session:
         error); the run directory is free again."""
         self._stop.set()
         with self._lock:
-            self._info.update(state="ended", reason=reason, heartbeat=_now(),
+            now = _now()
+            self._info.update(state="ended", reason=reason, heartbeat=now, ended_ts=now,
                               ended=_dt.datetime.now().isoformat(timespec="seconds"), **extra)
             _write(self.path, self._info)
 

@@ -106,3 +106,31 @@ def test_fixed_preset_accelerator(tmp_path):
 def test_other_strategies_run(tmp_path, strategy):
     _, summary = run(tmp_path, strategy={"name": strategy}, budget={"trials": 4})
     assert summary.finished == 4
+
+
+def test_status_of_a_run_stopped_by_its_time_budget_and_of_a_fresh_one(tmp_path):
+    from codesign.report.status import run_status
+    from tests.search.helpers import run_config, synthetic_config
+
+    run_dir, summary = run_config(tmp_path / "t", synthetic_config({"sleep_s": 0.05}, budget={"trials": 1000, "time": 0.5}))
+    status = run_status(run_dir)
+    assert summary.reason == "time" and status["state"] == "stopped" and status["reason"] == "time"
+    assert status["finished"] == summary.finished < 1000 and status["running"] == 0
+    fresh = RunDir.create(tmp_path / "f", parse_config(tiny_config()))
+    assert run_status(fresh)["state"] == "not started"
+
+
+def test_front_tracker_matches_the_front_of_the_records(tmp_path):
+    from codesign.report.front import FrontTracker, front_hypervolume
+    from tests.search.helpers import run_config, synthetic_config
+
+    run_dir, summary = run_config(tmp_path / "r", synthetic_config({"unmappable": {"hw.rows": [16]}},
+                                                                   budget={"trials": 60}))
+    experiment = Experiment.from_config(run_dir.config())
+    records = run_dir.trials()
+    front = compute_front(records, experiment.objectives)
+    tracker = FrontTracker(experiment.objectives)
+    tracker.add_records(records)
+    assert summary.front_size == tracker.size == len(front.trials)
+    assert summary.hypervolume == pytest.approx(front_hypervolume(records, experiment.objectives))
+    assert tracker.hypervolume() == pytest.approx(summary.hypervolume)

@@ -79,7 +79,7 @@ class SyntheticEvaluator(CandidateEvaluator):
                                                    f"(known: {', '.join(cls.OPTIONS)})")
 
     def evaluate(self, candidate: Candidate) -> Outcome:
-        start = time.perf_counter()
+        start, wall_start = time.perf_counter(), time.time()
         params = candidate_params(candidate)
         marker = self.options.get("crash_once")
         if marker and not os.path.exists(marker):
@@ -108,6 +108,8 @@ class SyntheticEvaluator(CandidateEvaluator):
             "proxy": proxy, "macs": macs, "params": int(macs / 50), "area_mm2": area,
             "latency_s": latency, "energy_j": energy, "edp_js": energy * latency, "power_w": energy / latency,
             "unmapped_fraction": 0.0,
+            # Where and when it ran, so tests can see that the workers overlapped.
+            "worker_pid": os.getpid(), "started_at": wall_start, "ended_at": time.time(),
         }
         feasible, reasons = True, []
         if _matches(params, self.options.get("unmappable")):
