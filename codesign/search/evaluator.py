@@ -95,6 +95,14 @@ class Outcome:
         return float(value) if value is not None and math.isfinite(value) and value > 0 else 1.0
 
 
+def unmapped_fraction(cost: NetworkCost) -> float:
+    """Share of the layers the hardware cannot run (1 when the hardware itself is invalid)."""
+    n_layers = len(cost.reasons)
+    if cost.hardware_problems or not n_layers:
+        return 1.0 if not cost.feasible else 0.0
+    return sum(bool(r) for r in cost.reasons) / n_layers
+
+
 def failed_outcome(error: str, seconds: float = 0.0) -> Outcome:
     """An evaluation that produced no metrics, with its error."""
     return Outcome(metrics={}, feasible=False, reasons=[], error=error, seconds=seconds)
@@ -177,9 +185,7 @@ class Evaluator(CandidateEvaluator):
             return failed_outcome(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         metrics = cost.metrics()
         metrics["params"] = arch_result.params
-        n_layers = len(cost.reasons)
-        metrics["unmapped_fraction"] = (1.0 if cost.hardware_problems or not n_layers
-                                        else sum(bool(r) for r in cost.reasons) / n_layers)
+        metrics["unmapped_fraction"] = unmapped_fraction(cost)
         proxy = arch_result.proxy
         metrics["proxy"] = proxy.value if proxy is not None else None
         if proxy is not None:

@@ -172,6 +172,19 @@ class _Progress:
             self._progress.stop()
 
 
+def _stop_reason(config: Any, strategy: Any, study: optuna.Study, committed: int, start: float) -> str:
+    """Why no further trial should be asked (``""``: ask one). ``committed``: trials finished or
+    in flight, which together count against the trial budget."""
+    if config.budget.trials is not None and committed >= config.budget.trials:
+        return "budget"
+    if config.budget.time is not None and time.monotonic() - start >= config.budget.time:
+        return "time"
+    left = strategy.remaining(study)
+    if left is not None and left <= 0 and not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        return "exhausted"
+    return ""
+
+
 def run_search(experiment: Experiment, run: RunDir, quiet: bool = False, resume: bool = False,
                ray_address: str | None = None) -> RunSummary:
     """Run (or continue) the search until the trial or time budget is reached, or the strategy
@@ -208,37 +221,32 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
             progress.update(finished, new_trials / elapsed if elapsed > 0 else 0.0, failed, infeasible,
                             tracker.size, tracker.hypervolume())
 
+    in_flight: dict[int, tuple[optuna.Trial, Candidate]] = {}
     try:
         while True:
-            remaining = math.inf if budget_trials is None else budget_trials - finished
-            if remaining <= 0:
-                reason = "budget"
-                break
-            if config.budget.time is not None and time.monotonic() - start >= config.budget.time:
-                reason = "time"
-                break
-            left = strategy.remaining(study)
-            if left is not None and left <= 0 and not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
-                reason = "exhausted"
-                break
-            n = int(min(batch_size, remaining, math.inf if left is None else max(left, 1)))
-            asked: list[tuple[optuna.Trial, Candidate]] = []
-            for _ in range(n):
+            # Keep batch_size candidates in flight: ask one for every result told.
+            while len(in_flight) < batch_size:
+                reason = _stop_reason(config, strategy, study, finished + len(in_flight), start)
+                if reason:
+                    break
                 trial = study.ask()
                 candidate = Candidate(arch=experiment.space.sample(trial), hardware=experiment.hardware.sample(trial))
-                asked.append((trial, candidate))
-            run.flush()  # the batch is visible as running
-            for index, outcome in executor.run([c for _, c in asked]):
-                trial, candidate = asked[index]
-                kind, values = _tell(study, experiment, trial, candidate, outcome)
-                run.flush()  # a told trial is on disk before the next result is handled
-                failed += kind == "failed"
-                infeasible += kind == "infeasible"
-                if kind == "feasible":
-                    tracker.add(values)
-                new_trials += 1
-                finished += 1
-                show()
+                in_flight[trial.number] = (trial, candidate)
+                executor.submit(trial.number, candidate)
+            if not in_flight:
+                break
+            run.flush()  # the asked trials are visible as running
+            number, outcome = executor.next_result()
+            trial, candidate = in_flight.pop(number)
+            kind, values = _tell(study, experiment, trial, candidate, outcome)
+            run.flush()  # a told trial is on disk before the next result is handled
+            failed += kind == "failed"
+            infeasible += kind == "infeasible"
+            if kind == "feasible":
+                tracker.add(values)
+            new_trials += 1
+            finished += 1
+            show()
     except KeyboardInterrupt:
         reason = "interrupted"
     finally:

@@ -10,8 +10,11 @@ Everything lives in the one study, so fronts, status and resume work as for any 
   the round's feasible trials (the architecture's ideal point on the accelerators tried; with no
   feasible trial, the least-violating trial's values and constraints). NAAS likewise scores an
   architecture by the best accelerator its inner search found;
-- every slot draws the accelerator from the round's own **inner** sampler (seeded per round),
-  which sees only that round's trials; later slots copy slot 0's architecture.
+- every slot draws the accelerator from the **inner** sampler; later slots copy slot 0's
+  architecture. By default one inner sampler sees every round's trials, so what it learns about
+  accelerators carries over between architectures (``shared_inner``); NAAS's strict form, a fresh
+  inner sampler per round (seeded per round) that sees only that round's trials, is
+  ``shared_inner: false``.
 
 The samplers are ordinary Optuna samplers given a filtered view of the study (``_StudyView``):
 they read trials through it and write their bookkeeping (an NSGA-II generation, say) to the real
@@ -73,13 +76,16 @@ class NestedSampler(BaseSampler):
     fresh inner sampler per round for the rest."""
 
     def __init__(self, outer: BaseSampler, inner_factory: Callable[[int], BaseSampler], inner_trials: int,
-                 arch_prefix: str = "arch.") -> None:
+                 arch_prefix: str = "arch.", shared_inner: bool = False) -> None:
         if inner_trials < 1:
             raise ValueError("inner_trials must be >= 1")
         self.outer = outer
         self.inner_factory = inner_factory
         self.inner_trials = inner_trials
         self.arch_prefix = arch_prefix
+        #: One inner sampler that sees every round's trials (accelerator knowledge carries over
+        #: between architectures) instead of a fresh one per round.
+        self.shared_inner = shared_inner
         self._inner: OrderedDict[int, BaseSampler] = OrderedDict()
         self._slots: dict[int, tuple[int, int]] = {}  # trial id -> (round, slot), this process
         self._last: tuple[int, int] | None = None
@@ -112,6 +118,8 @@ class NestedSampler(BaseSampler):
         return (r, j + 1) if j + 1 < self.inner_trials else (r + 1, 0)
 
     def _inner_sampler(self, r: int) -> BaseSampler:
+        if self.shared_inner:
+            r = -1
         if r not in self._inner:
             self._inner[r] = self.inner_factory(r)
             while len(self._inner) > _INNER_CACHE:
@@ -133,6 +141,8 @@ class NestedSampler(BaseSampler):
         return views[key]
 
     def _round_view(self, study: optuna.Study, r: int, trial: FrozenTrial) -> _StudyView:
+        if self.shared_inner:
+            return self._cached(trial, "all", lambda: _StudyView(study, list(self._all(study))))
         return self._cached(trial, r, lambda: _StudyView(study, [t for t in self._all(study) if self._round(t) == r]))
 
     def _outer_view(self, study: optuna.Study, trial: FrozenTrial) -> _StudyView:

@@ -130,18 +130,21 @@ class Grid(Strategy):
 
 
 _NESTED_DEFAULTS: dict[str, Any] = {
-    "inner_trials": 8,
-    "outer": {"name": "nsga2", "options": {"population_size": 16}},
-    "inner": {"name": "tpe", "options": {"n_startup_trials": 3}},
+    "inner_trials": 4,
+    "shared_inner": True,
+    "outer": {"name": "tpe", "options": {}},
+    "inner": {"name": "tpe", "options": {}},
 }
 
 
 @STRATEGIES.register("nested")
 class Nested(Strategy):
     """Outer architecture search, and an inner accelerator search of ``inner_trials`` trials per
-    architecture (as NAAS does). Options: ``inner_trials`` (8), ``outer`` and ``inner``, each a
-    strategy ``{name, options}`` (defaults: NSGA-II with population 16; TPE with 3 start-up
-    trials). See ``codesign/search/nested.py``."""
+    architecture (as NAAS does). Options: ``inner_trials`` (4); ``outer`` and ``inner``, each a
+    strategy ``{name, options}`` (TPE both); ``shared_inner`` (true: one inner sampler learns from
+    every architecture's accelerator trials; false: a fresh one per architecture, as in NAAS).
+    The defaults did best of the variants tried on ``benchmarks/search_quality.py`` (see
+    docs/measurements-search.md). See ``codesign/search/nested.py``."""
 
     def _part(self, key: str) -> tuple[type[Strategy], dict[str, Any]]:
         raw = self.options.get(key, _NESTED_DEFAULTS[key])
@@ -175,7 +178,10 @@ class Nested(Strategy):
             # Seeded per round so that a resumed run draws what an uninterrupted one would.
             return inner_cls(self.seed * 1_000_003 + round_number + 1, **inner_options).sampler(hw_space)
 
-        self._sampler = NestedSampler(outer, inner_factory, inner_trials)
+        shared = self.options.get("shared_inner", _NESTED_DEFAULTS["shared_inner"])
+        if not isinstance(shared, bool):
+            raise ConfigError("strategy.options.shared_inner", f"must be true or false, got {shared!r}")
+        self._sampler = NestedSampler(outer, inner_factory, inner_trials, shared_inner=shared)
         return self._sampler
 
 

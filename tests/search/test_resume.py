@@ -14,9 +14,9 @@ from tests.conftest import tiny_config
 
 
 def test_kill_9_then_resume_reaches_budget(tmp_path):
-    # Synthetic scores that take 0.15 s each: a steady pace to kill the run at.
+    # Synthetic scores that take 0.3 s each: a steady pace to kill the run at.
     config = tiny_config(budget={"trials": 30}, name="killme",
-                         evaluator={"name": "synthetic", "options": {"sleep_s": 0.15}})
+                         evaluator={"name": "synthetic", "options": {"sleep_s": 0.3}})
     path = tmp_path / "exp.yaml"
     path.write_text(yaml.safe_dump(config))
     out = tmp_path / "run"

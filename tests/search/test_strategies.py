@@ -181,6 +181,17 @@ def test_nested_outer_search_sees_each_round_as_its_ideal_point(tmp_path):
         assert t.values[2] == min(m.values[2] for m in feasible)
 
 
+@pytest.mark.parametrize("shared", [True, False])
+def test_nested_inner_sampler_sees_every_round_or_only_its_own(tmp_path, shared):
+    run_dir, _ = run_config(tmp_path / "n", synthetic_config(strategy=nested(shared_inner=shared), budget={"trials": 12}))
+    experiment = Experiment.from_config(run_dir.config())
+    sampler = experiment.strategy().sampler(experiment.joint_space)
+    study = run_dir.study()
+    view = sampler._round_view(study, 2, study.trials[-1]).get_trials()
+    assert len(view) == (12 if shared else 4)
+    assert shared or all(t.system_attrs[ROUND_KEY] == 2 for t in view)
+
+
 def test_nested_requeued_trial_keeps_its_round(tmp_path):
     config = synthetic_config(strategy=nested(), budget={"trials": 12})
     run_dir = RunDir.create(tmp_path / "n", parse_config(config))
@@ -206,6 +217,7 @@ def test_nested_requeued_trial_keeps_its_round(tmp_path):
     ({"inner": {"name": "nested"}}, "strategy.options.inner.name: a nested strategy cannot nest another"),
     ({"outer": {"name": "nope"}}, "strategy.options.outer.name: unknown strategy 'nope'"),
     ({"depth": 2}, "strategy.options: unknown option(s) depth"),
+    ({"shared_inner": "yes"}, "strategy.options.shared_inner: must be true or false"),
     ({"outer": {"name": "tpe", "options": {"bogus": 1}}}, "strategy.options:"),
 ])
 def test_nested_bad_options_are_one_line_errors(options, needle):

@@ -1,4 +1,6 @@
 """Every registered search space: sample, round-trip keys, build, run, extract the workload."""
+from pathlib import Path
+
 import optuna
 import pytest
 import torch
@@ -8,7 +10,8 @@ from codesign.spaces import SPACES, create_space
 from tests.conftest import TINY_SPACE
 
 #: Options that keep each space small enough for a fast test (spaces not listed use defaults).
-FAST_OPTIONS = {"mbconv": TINY_SPACE}
+FAST_OPTIONS = {"mbconv": TINY_SPACE,
+                "table": {"table": str(Path(__file__).resolve().parents[2] / "benchmarks/data/nb201_systolic.npz")}}
 
 
 @pytest.fixture(params=SPACES.names())
