@@ -1,6 +1,6 @@
 """Quickstart throughput with 1 vs 2 Ray workers (search issue target: >= 1.7x).
 
-    python benchmarks/ray_scaling.py [--trials 200] [--workers 1,2]
+    python benchmarks/ray_scaling.py [--trials 200] [--workers 1,2] [--sleep S]
 
 Runs ``experiments/quickstart.yaml`` (MBConv x systolic, NSGA-II, 200 trials) on the Ray executor
 with each worker count, the batch being the executor's default (2 candidates per worker), and
@@ -8,6 +8,10 @@ prints trials per second of the search loop (Ray's start-up excluded, printed ap
 speed-up over the first count. A worker is one Ray actor on one core (torch limited to one
 thread), so the figure is only meaningful when the machine has that many idle cores: the load
 average is printed before and after so a reader can judge.
+
+``--sleep S`` replaces the quickstart's evaluator with the ``synthetic`` one taking ``S`` seconds
+of idle wait per trial: no CPU is needed, so the speed-up shows whether the engine keeps every
+worker busy (ideal: the worker ratio) even on a machine whose cores are taken.
 """
 from __future__ import annotations
 
@@ -28,10 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_SPEEDUP = 1.7
 
 
-def run(workers: int, trials: int) -> tuple[float, float, int]:
+def run(workers: int, trials: int, sleep: float | None) -> tuple[float, float, int]:
     """(trials per second in the loop, start-up seconds, architecture-cache hits)."""
     data = yaml.safe_load((ROOT / "experiments" / "quickstart.yaml").read_text())
     data.update(budget={"trials": trials}, executor={"name": "ray", "workers": workers})
+    if sleep is not None:
+        data["evaluator"] = {"name": "synthetic", "options": {"sleep_s": sleep}}
     config = parse_config(data)
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = RunDir.create(Path(tmp) / "run", config)
@@ -46,10 +52,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--sleep", type=float, default=None, help="synthetic evaluator idling S s per trial")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    rows = [(w, *run(w, args.trials)) for w in counts]
+    rows = [(w, *run(w, args.trials, args.sleep)) for w in counts]
     base = rows[0][1]
     print(f"{'workers':>7} {'trials/s':>9} {'start-up s':>10} {'cache hits':>10} {'speed-up':>9}")
     for workers, rate, startup, hits in rows:

@@ -3,6 +3,7 @@ reaches after N trials, as a fraction of the exhaustive front's, against random 
 budget, over several seeds.
 
     python benchmarks/search_quality.py [--trials 50,100,300] [--seeds 5] [--strategies nsga2,tpe,...]
+                                        [--options 'nested={"inner_trials": 8}']
 
 The space is ``benchmarks/data/nb201_systolic.npz`` (``benchmarks/nb201_table.py``): the 725
 NAS-Bench-201 architectures with published CIFAR-10 accuracies x 192 systolic arrays (rows, cols,
@@ -21,6 +22,7 @@ front's. One run per strategy and seed gives every N (the strategies do not know
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -109,7 +111,12 @@ def main() -> None:
     parser.add_argument("--trials", default="50,100,300", help="checkpoints N (comma-separated)")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--options", action="append", default=[], metavar="NAME=JSON",
+                        help="strategy options replacing the defaults above (repeatable)")
     args = parser.parse_args()
+    for item in args.options:
+        name, _, options = item.partition("=")
+        STRATEGIES[name] = json.loads(options)
     checkpoints = sorted(int(n) for n in args.trials.split(","))
     names = args.strategies.split(",")
     lo, span, hv_all, counts = exhaustive()

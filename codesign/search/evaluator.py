@@ -16,7 +16,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from codesign.costmodel.base import CostModel, cost_model_for
 from codesign.costmodel.result import NetworkCost
@@ -111,15 +111,22 @@ def failed_outcome(error: str, seconds: float = 0.0) -> Outcome:
 class CandidateEvaluator(ABC):
     """Scores candidates of one experiment; built from an ``EvaluatorSpec`` (on a worker too)."""
 
+    #: Names ``evaluator.options`` may hold.
+    OPTIONS: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, spec: EvaluatorSpec) -> None:
         self.spec = spec
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
-        """Validate ``evaluator.options`` before any work starts (``ConfigError`` naming the key)."""
-        if options:
-            raise ConfigError("evaluator.options", f"the {getattr(cls, 'registry_name', cls.__name__)} evaluator "
-                                                   f"takes no options, got {', '.join(sorted(options))}")
+        """Validate ``evaluator.options`` before any work starts (``ConfigError`` naming the key);
+        subclasses extend it for their values."""
+        unknown = set(options) - set(cls.OPTIONS)
+        if unknown:
+            name = getattr(cls, "registry_name", cls.__name__)
+            known = f"known: {', '.join(cls.OPTIONS)}" if cls.OPTIONS else "it takes none"
+            raise ConfigError("evaluator.options", f"unknown option(s) {', '.join(sorted(unknown))} "
+                                                   f"for the {name} evaluator ({known})")
 
     @abstractmethod
     def evaluate(self, candidate: Candidate) -> Outcome:

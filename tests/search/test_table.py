@@ -73,9 +73,14 @@ def test_a_genotype_outside_the_table_maps_to_the_nearest_listed_architecture(ta
     ({"evaluator": {"name": "table", "options": {}}}, "evaluator.options.table: required"),
     ({"evaluator": {"name": "table", "options": {"table": "T", "proxy": "nope"}}}, "evaluator.options.proxy: unknown column 'nope'"),
     ({"space": {"name": "table", "options": {}}}, "space.options.table: required"),
+    ({"evaluator": {"name": "synthetic", "options": {"bogus": 1}}},
+     "evaluator.options: unknown option(s) bogus for the synthetic evaluator (known: unmappable"),
+    ({"evaluator": {"name": "model", "options": {"x": 1}}}, "for the model evaluator (it takes none)"),
+    ({"evaluator": {"name": "nope"}}, "evaluator.name: unknown evaluator 'nope'"),
+    ({"storage": "nonsense"}, "storage: not a database URL"),
 ])
-def test_table_config_errors_name_the_field(table_path, change, needle):
-    if "evaluator" in change and change["evaluator"]["options"].get("table") == "T":
+def test_evaluator_and_storage_config_errors_name_the_field(table_path, change, needle):
+    if change.get("evaluator", {}).get("options", {}).get("table") == "T":
         change["evaluator"]["options"]["table"] = table_path
     with pytest.raises(ConfigError) as err:
         parse_config(table_config(table_path, **change))

@@ -137,3 +137,9 @@ def test_a_run_held_by_a_live_process_is_not_run_twice(tmp_path):
     assert read_liveness(run_dir.path).state == "dead"
     _, summary = run_config(tmp_path / "r", synthetic_config(budget={"trials": 4}), resume=True)
     assert summary.finished == 2  # the budget is the run's own (config.yaml), already reached
+
+
+def test_storage_is_not_changed_on_resume(tmp_path, cli):
+    run_dir, _ = run_config(tmp_path / "r", synthetic_config(budget={"trials": 2}))
+    code, _, err = cli("run", "--resume", str(run_dir.path), "--storage", "sqlite:///x.db")
+    assert code == 2 and "--storage applies to a new run" in err and err.count("\n") == 1

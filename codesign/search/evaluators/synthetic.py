@@ -24,7 +24,6 @@ import time
 import zlib
 from typing import Any
 
-from codesign.errors import ConfigError
 from codesign.search.evaluator import (
     EVALUATORS,
     Candidate,
@@ -70,13 +69,6 @@ class SyntheticEvaluator(CandidateEvaluator):
         super().__init__(spec)
         self.check_options(spec.evaluator_options)
         self.options = spec.evaluator_options
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        unknown = set(options) - set(cls.OPTIONS)
-        if unknown:
-            raise ConfigError("evaluator.options", f"unknown option(s) {', '.join(sorted(unknown))} "
-                                                   f"(known: {', '.join(cls.OPTIONS)})")
 
     def evaluate(self, candidate: Candidate) -> Outcome:
         start, wall_start = time.perf_counter(), time.time()

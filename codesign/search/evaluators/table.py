@@ -120,10 +120,7 @@ class TableEvaluator(CandidateEvaluator):
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
-        unknown = set(options) - set(cls.OPTIONS)
-        if unknown:
-            raise ConfigError("evaluator.options", f"unknown option(s) {', '.join(sorted(unknown))} "
-                                                   f"(known: {', '.join(cls.OPTIONS)})")
+        super().check_options(options)
         if "table" not in options:
             raise ConfigError("evaluator.options.table", "required: the score table file")
         table = load_table(options["table"], "evaluator.options.table")
