@@ -32,14 +32,17 @@ def test_kill_9_then_resume_reaches_budget(tmp_path):
                 break
     assert proc.poll() is None, "the run finished before it could be killed"
     status = run_status(RunDir(out))
-    assert status["state"] == "running" and status["pid"] == proc.pid and status["running"] >= 1
+    assert status["state"] == "running" and status["pid"] == proc.pid
     assert status["complete"] >= 8 and status["budget_trials"] == 30 and status["rate_per_s"] > 0
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     before = {r.number: r.values for r in RunDir(out).trials() if r.state == "COMPLETE"}
     assert len(before) >= 8
     status = run_status(RunDir(out))
-    assert status["state"] == "interrupted" and status["running"] >= 1 and status["pid"] is None
+    # Killed mid-evaluation, a trial is left running (unless the kill fell between a tell and the
+    # next ask): either way the dead process makes the run "interrupted".
+    assert status["state"] == "interrupted" and status["pid"] is None
+    left_running = status["running"]
 
     resumed = subprocess.run([sys.executable, "-m", "codesign.cli.main", "run", "--resume", str(out), "--quiet"],
                              capture_output=True, text=True, timeout=300)
@@ -52,4 +55,4 @@ def test_kill_9_then_resume_reaches_budget(tmp_path):
     assert len(counted) == 30
     status = run_status(RunDir(out))
     assert status["state"] == "complete" and status["finished"] == 30 and status["running"] == 0
-    assert status["requeued"] == len([r for r in after if r.requeued]) >= 1
+    assert status["requeued"] == len([r for r in after if r.requeued]) == left_running
