@@ -1,0 +1,226 @@
+"""The cost models side by side with what other tools computed and what silicon measured.
+
+Each function returns ``Comparison`` rows (reference / ours / relative error, and the tolerance the
+issue sets, or ``None`` where the error is only reported). ``tests/costmodel/test_fidelity.py``
+checks the tolerances; ``benchmarks/fidelity.py`` prints every row. The data and its sources are in
+``tests/data`` (see its README).
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from accelerators.spatial import SpatialArray
+from codesign.costmodel.dataflows import rs_mapping
+from codesign.costmodel.fixed_mapping import FixedMapping
+from codesign.costmodel.result import NetworkCost
+from codesign.costmodel.spatial import SpatialCostModel
+from codesign.workload import Layer, Workload
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MB = 1e6  # the Eyeriss paper's MB (decimal)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One reference figure and ours."""
+
+    suite: str
+    case: str
+    metric: str
+    reference: float
+    ours: float
+    tolerance: float | None = None
+    note: str = ""
+
+    @property
+    def error(self) -> float:
+        return (self.ours - self.reference) / self.reference
+
+    @property
+    def ok(self) -> bool:
+        return self.tolerance is None or abs(self.error) <= self.tolerance
+
+
+# --- Timeloop + Accelergy ------------------------------------------------------------------------
+#: The 3->32 channel 224x224 stride-2 conv of the reference runs (pad 1: Timeloop counts the
+#: padded 225x225 input, so H = W = 225 here).
+TIMELOOP_LAYER = Layer(name="conv", op="conv", N=1, K=32, C=3, P=112, Q=112, R=3, S=3, H=225, W=225,
+                       stride_h=2, stride_w=2)
+#: The reference designs in the spatial template. Timeloop's clock is 1 GHz (global_cycle_seconds
+#: 1e-9); its DRAM has no bandwidth limit (a very large dram_gbps here) and its global buffer reads
+#: and writes 16 words per cycle each (noc_gbps = 32 words x word bytes x 1 GHz). Energy per DRAM
+#: bit: LPDDR4, 8 pJ (512 pJ per 64-bit access in the stats files).
+TIMELOOP_DESIGNS = {
+    "eyeriss_like": dict(rows=12, cols=14, dataflow="rs", rf_bytes=440, glb_kib=128, noc_gbps=32.0,
+                         dram_gbps=1e6, clock_mhz=1000, bits=8, psum_bits=16, tech_nm=32),
+    "simple_weight_stationary": dict(rows=16, cols=16, dataflow="ws", rf_bytes=384, glb_kib=128, noc_gbps=64.0,
+                                     dram_gbps=1e6, clock_mhz=1000, bits=16, psum_bits=16, tech_nm=45),
+    "simple_output_stationary": dict(rows=16, cols=16, dataflow="os", rf_bytes=384, glb_kib=128, noc_gbps=64.0,
+                                     dram_gbps=1e6, clock_mhz=1000, bits=16, psum_bits=16, tech_nm=45),
+}
+#: Timeloop storage levels -> our energy components.
+_TIMELOOP_COMPONENT = {"mac": "mac", "DRAM": "dram", "shared_glb": "buffer"}
+
+
+def read_timeloop_stats(design: str) -> dict:
+    """Cycles, energy (uJ), computes and energy per component (uJ) of a Timeloop stats file."""
+    text = (DATA / "timeloop" / f"{design}.stats.txt").read_text()
+    cycles = int(re.search(r"^Cycles: (\d+)", text, re.M).group(1))
+    energy = float(re.search(r"^Energy: ([\d.]+) uJ", text, re.M).group(1))
+    computes = int(re.search(r"^Computes = (\d+)", text, re.M).group(1))
+    per_compute = dict(re.findall(r"^\s+(\w+)\s+= ([\d.]+)$", text.split("fJ/Compute")[1], re.M))
+    parts: dict[str, float] = {}
+    for name, fj in per_compute.items():
+        if name == "Total":
+            continue
+        key = _TIMELOOP_COMPONENT.get(name, "rf")
+        parts[key] = parts.get(key, 0.0) + float(fj) * computes * 1e-9
+    utilization = float(re.search(r"^Utilization: ([\d.]+)%", text, re.M).group(1)) / 100
+    return {"cycles": cycles, "energy_uj": energy, "computes": computes, "parts_uj": parts, "utilization": utilization}
+
+
+def timeloop_loops(design: str) -> list[tuple[str, int]]:
+    """Temporal loops of each level as the stats file prints them (level order, outermost first)."""
+    text = (DATA / "timeloop" / f"{design}.stats.txt").read_text()
+    return [(dim, int(n)) for dim, n in re.findall(r"for (\w) in \[0:(\d+)\)", text)]
+
+
+@cache
+def _timeloop_mappings() -> dict:
+    return yaml.safe_load((DATA / "timeloop" / "mappings.yaml").read_text())
+
+
+def timeloop_mapping(design: str) -> FixedMapping:
+    spec = _timeloop_mappings()[design]
+    return FixedMapping(loops=[tuple(x) for x in spec["loops"]],
+                        keep={op: tuple(v) for op, v in spec["keep"].items()},
+                        partition={op: float(v) for op, v in spec["partition"].items()},
+                        stationary=tuple(spec.get("stationary", ())), name=f"timeloop {design} mapping")
+
+
+def timeloop_cost(design: str, own_mapper: bool = False, goal: str = "edp") -> NetworkCost:
+    hw = SpatialArray(**TIMELOOP_DESIGNS[design])
+    model = SpatialCostModel(goal=goal, mapping=None if own_mapper else timeloop_mapping(design))
+    return model.evaluate(Workload("timeloop", (TIMELOOP_LAYER,)), hw)
+
+
+def timeloop_comparisons() -> list[Comparison]:
+    rows = []
+    for design in TIMELOOP_DESIGNS:
+        ref = read_timeloop_stats(design)
+        fixed = timeloop_cost(design)
+        rows.append(Comparison("timeloop", design, "cycles", ref["cycles"], fixed.total_cycles, 0.10,
+                               "Timeloop's mapping"))
+        rows.append(Comparison("timeloop", design, "energy uJ", ref["energy_uj"], fixed.energy_j * 1e6, 0.20,
+                               "Timeloop's mapping"))
+        ours = fixed.energy_by_component_j
+        for key in ("mac", "rf", "buffer", "dram"):
+            if key in ref["parts_uj"]:
+                rows.append(Comparison("timeloop", design, f"energy {key} uJ", ref["parts_uj"][key],
+                                       ours[key] * 1e6, None, "Timeloop's mapping"))
+        own = timeloop_cost(design, own_mapper=True)
+        rows.append(Comparison("timeloop", design, "cycles", ref["cycles"], own.total_cycles, None, "our mapper (edp)"))
+        rows.append(Comparison("timeloop", design, "energy uJ", ref["energy_uj"], own.energy_j * 1e6, None,
+                               "our mapper (edp)"))
+    return rows
+
+
+# --- measured Eyeriss silicon ----------------------------------------------------------------------
+def eyeriss_table3() -> list[dict]:
+    with (DATA / "eyeriss" / "eyeriss_tableIII_alexnet.csv").open() as fh:
+        return [{k: (v if k == "layer" else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def eyeriss_measured() -> dict[str, dict[str, float]]:
+    """Table V of the JSSC paper per layer: latencies in ms, traffic in MB."""
+    out = {}
+    with (DATA / "eyeriss" / "eyeriss_alexnet_measured.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            out[row["Layer"]] = {
+                "power_mw": float(row["Power (mW)"]), "total_ms": float(row["Total Latency (ms)"]),
+                "processing_ms": float(row["Processing Latency (ms)"]), "gmacs": float(row["Num. of MACs (G)"]),
+                "active_pes": float(row["Num. of Active PEs"]), "glb_mb": float(row["Global Buffer Accesses (MB)"]),
+                "dram_mb": float(row["DRAM Accesses (MB)"]),
+            }
+    return out
+
+
+def alexnet_conv_workload(batch: int = 4) -> Workload:
+    """AlexNet CONV1-5 as Eyeriss ran them (Table III: padded input sizes, grouped CONV2/4/5)."""
+    layers = []
+    for row in eyeriss_table3():
+        g = int(row["groups"])
+        layers.append(Layer(name=row["layer"], op="conv", N=batch, K=int(row["M"]), C=int(row["C"]) * g,
+                            P=int(row["E"]), Q=int(row["E"]), R=int(row["R"]), S=int(row["R"]), H=int(row["H"]),
+                            W=int(row["H"]), stride_h=int(row["U"]), stride_w=int(row["U"]), groups=g))
+    return Workload("alexnet_conv", tuple(layers), input_shape=(batch, 3, 227, 227))
+
+
+def eyeriss_chip_mapping(shape, hw, batch_knob=False, tiling=True):
+    """The chip's own row-stationary mapping of each layer (Table III)."""
+    t3 = eyeriss_table3()
+    col = lambda key: np.array([row[key] for row in t3], dtype=float)[:, None]  # noqa: E731
+    return rs_mapping(shape, hw, e=col("e"), r=col("r"), t=col("t"), g=np.ones_like(col("e")), p=col("p"),
+                      q=col("q"), n=col("n"), m=col("m"))
+
+
+def eyeriss_cost(own_mapper: bool = False, goal: str = "latency") -> NetworkCost:
+    from codesign.hardware.presets import load_accelerator
+
+    hw = load_accelerator("eyeriss")
+    model = SpatialCostModel(goal=goal, mapping=None if own_mapper else eyeriss_chip_mapping)
+    return model.evaluate(alexnet_conv_workload(), hw)
+
+
+def eyeriss_comparisons() -> list[Comparison]:
+    measured = eyeriss_measured()
+    rows = []
+    for own, note in ((False, "chip's mapping (Table III)"), (True, "our mapper (latency)")):
+        cost = eyeriss_cost(own_mapper=own)
+        layers = cost.layers()
+        for lc in layers:
+            m = measured[lc.name]
+            rows.append(Comparison("eyeriss", lc.name, "processing ms", m["processing_ms"], lc.latency_s * 1e3,
+                                   0.25 if not own else None, note))
+        rows.append(Comparison("eyeriss", "CONV1-5", "processing ms", measured["Total"]["processing_ms"],
+                               cost.latency_s * 1e3, 0.15 if not own else None, note))
+        if own:
+            continue
+        for lc in layers:
+            m = measured[lc.name]
+            dram = lc.traffic_bytes["dram.read"] + lc.traffic_bytes["dram.write"]
+            glb = lc.traffic_bytes["glb.ifmap"] + lc.traffic_bytes["glb.psum"] + lc.traffic_bytes["glb.weights"]
+            rows.append(Comparison("eyeriss", lc.name, "DRAM MB", m["dram_mb"], dram / MB, None, note))
+            rows.append(Comparison("eyeriss", lc.name, "GLB MB", m["glb_mb"], glb / MB, None, note))
+            rows.append(Comparison("eyeriss", lc.name, "active PEs", m["active_pes"], _active_pes(cost, lc.name),
+                                   None, note))
+        t = cost.traffic_totals_bytes
+        rows.append(Comparison("eyeriss", "CONV1-5", "DRAM MB", measured["Total"]["dram_mb"],
+                               (t["dram.read"] + t["dram.write"]) / MB, None, note))
+        rows.append(Comparison("eyeriss", "CONV1-5", "GLB MB", measured["Total"]["glb_mb"],
+                               (t["glb.ifmap"] + t["glb.psum"] + t["glb.weights"]) / MB, None, note))
+    return rows
+
+
+def _active_pes(cost: NetworkCost, name: str) -> float:
+    i = [layer.name for layer in cost.workload.layers].index(name)
+    text = cost.mapping[i]
+    m = re.search(r"set (\d+)x(\d+).*sets (\d+)c x (\d+)k", text)
+    r_sp, e, r, t = (int(x) for x in m.groups())
+    return float(r_sp * e * r * t)
+
+
+def all_comparisons() -> list[Comparison]:
+    return timeloop_comparisons() + eyeriss_comparisons()
+
+
+def relative(a: float, b: float) -> float:
+    return (a - b) / b if b else math.nan
