@@ -227,7 +227,8 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     unrolled on the rows or not, one or as many filters per PE as fit, whole batch or one image
     per buffer tile; input channels and filters per buffer tile as many as fit."""
     strips = [1, 2, 4, 8, 1e9] if tiling else [1]
-    knobs = _grid(strips=strips, unroll_taps=[0, 1], k_many=[0, 1], n_all=[1, 0] if batch_knob else [1])
+    knobs = _grid(strips=strips, unroll_taps=[0, 1], k_many=[0, 1], taps_inner=[0, 1],
+                  n_all=[1, 0] if batch_knob else [1])
     shape = shape.widen(knobs["strips"].shape[1])
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
     part = rf_partition("ws", hw.rf_bytes)
@@ -263,9 +264,17 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     p_counts, p_nom = _cum_counts(bP, [pp])
     n_counts, n_nom = _cum_counts(bN, [nn])
     g_counts, g_nom = _cum_counts(bG, [g])
+    # Inside the PE either the output pixels stream past a weight held in the operand register
+    # (pixels innermost), or the filter taps come first so that the partial sum stays in the
+    # accumulator register (taps innermost). Both orders are in the nest; a loop that a
+    # candidate does not use there counts one iteration.
+    inner = knobs["taps_inner"] > 0
+    s_in, r_in = np.where(inner, s_counts[0], 1.0), np.where(inner, r_counts[0], 1.0)
+    s_out, r_out = np.where(inner, 1.0, s_counts[0]), np.where(inner, 1.0, r_counts[0])
     loops = _loops([
+        ("rf", S, s_in, s_in), ("rf", R, r_in, r_in),
         ("rf", Q, bQ, bQ), ("rf", P, p_counts[0], p_nom[0]), ("rf", N, n_counts[0], n_nom[0]),
-        ("rf", S, s_counts[0], s_nom[0]), ("rf", R, r_counts[0], r_nom[0]), ("rf", K, k_counts[0], k_nom[0]),
+        ("rf", S, s_out, s_out), ("rf", R, r_out, r_out), ("rf", K, k_counts[0], k_nom[0]),
         ("spatial", C, c_counts[1], c_nom[1]), ("spatial", S, s_counts[1], s_nom[1]),
         ("spatial", R, r_counts[1], r_nom[1]), ("spatial", K, k_counts[1], k_nom[1]),
         ("spatial", G, g_counts[0], g_nom[0]),
@@ -276,12 +285,14 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     ])
     nest = LoopNest(loops, keep={"W": (True, True), "I": (False, True), "O": (False, True)}, stationary=("W",))
     values = {"cs": cs, "s_sp": s_sp, "r_sp": r_sp, "ks": ks, "g": g, "kk": kk, "taps": s_rf * r_rf, "strip": pp,
-              "m": m * kk * ks, "cg": cg, "n": nn}
+              "m": m * kk * ks, "cg": cg, "n": nn, "taps_inner": knobs["taps_inner"]}
 
     def describe(v: dict[str, float]) -> str:
         taps = f" x {int(v['s_sp'] * v['r_sp'])} taps" if v["s_sp"] * v["r_sp"] > 1 else ""
         groups = f" x {int(v['g'])}g" if v["g"] > 1 else ""
-        return (f"ws rows {int(v['cs'])}c{taps}, cols {int(v['ks'])}k{groups}; PE {int(v['taps'] * v['kk'])} weights; "
+        order = "taps" if v["taps_inner"] else "pixels"
+        return (f"ws rows {int(v['cs'])}c{taps}, cols {int(v['ks'])}k{groups}; PE {int(v['taps'] * v['kk'])} weights, "
+                f"{order} innermost; "
                 f"strips of {int(v['strip'])} rows x {int(v['n'])} images, GLB {int(v['cg'])} channels x "
                 f"{int(v['m'])} filters")
 

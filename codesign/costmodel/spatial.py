@@ -331,7 +331,9 @@ def _gather(names: list[str], columns: list, row: np.ndarray, best: np.ndarray, 
         else:
             narrow.append((name, col))
     if full:
-        stacked = np.stack([c for _, c in full])[:, row, best]
+        n_rows = max(c.shape[0] for _, c in full)
+        stacked = np.stack([c if c.shape[0] == n_rows else np.broadcast_to(c, (n_rows, n_cand))
+                            for _, c in full])[:, row, best]
         out.update({name: stacked[i] for i, (name, _) in enumerate(full)})
     if narrow:
         stacked = np.stack([np.asarray(c, dtype=float)[:, 0] for _, c in narrow])[:, row]

@@ -218,8 +218,92 @@ def _active_pes(cost: NetworkCost, name: str) -> float:
     return float(r_sp * e * r * t)
 
 
+# --- ZigZag --------------------------------------------------------------------------------------
+#: ZigZag designs our templates express: their spatial unrolling is one a dataflow generates
+#: (tpu_like: C x K weight stationary; tesla_npu_like: (OX x OY) pixels x K output stationary).
+#: ZigZag's edge_tpu_like, ascend_like and meta_prototype unroll K x C x OX x OY on 4-D arrays,
+#: which neither template's dataflows produce, so they are left out. Cycles are compared at 1 GHz;
+#: DRAM moves 64 bits per cycle (8 GB/s), the big SRAMs 2048 (tpu) / 2 x 1024 (tesla) bits per
+#: cycle each way; DRAM energy is ZigZag's (700 pJ read, 750 pJ write per 64 bits: 11.3 pJ/bit on
+#: average). Everything else uses codesign's own energy tables at 28 nm.
+ZIGZAG_DESIGNS = {
+    "tpu_like": ("spatial", dict(rows=32, cols=32, dataflow="ws", rf_bytes=128, glb_kib=2048, noc_gbps=512.0,
+                                 dram_gbps=8.0, dram_pj_per_bit=725 / 64, clock_mhz=1000, bits=8, psum_bits=16,
+                                 tech_nm=28)),
+    "tesla_npu_like": ("spatial", dict(rows=32, cols=32, dataflow="os", rf_bytes=4, glb_kib=2048, noc_gbps=512.0,
+                                       dram_gbps=8.0, dram_pj_per_bit=725 / 64, clock_mhz=1000, bits=8,
+                                       psum_bits=16, tech_nm=28)),
+    "tpu_like (systolic)": ("systolic", dict(rows=32, cols=32, dataflow="ws", ifmap_sram_kib=1024, filter_sram_kib=128,
+                                            ofmap_sram_kib=1024, dram_gbps=8.0, dram_pj_per_bit=725 / 64,
+                                            clock_mhz=1000, bits=8, tech_nm=28)),
+}
+_ZIGZAG_SUITES = ("tests/main/test_origin/", "tests/main/test_with_exploit_data_locality/")
+
+
+def zigzag_expected() -> list[dict]:
+    with (DATA / "zigzag" / "zigzag_expected_energy_latency.csv").open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def zigzag_workload(path: str) -> Workload:
+    """A ZigZag workload file (its layer YAML, or an ONNX model) as codesign layers."""
+    from codesign.workload.onnx_import import workload_from_onnx
+
+    file = DATA / "zigzag" / "workload" / Path(path).name
+    if file.suffix == ".onnx":
+        return workload_from_onnx(file)
+    layers = []
+    for item in yaml.safe_load(file.read_text()):
+        dims = dict(zip(item["loop_dims"], item["loop_sizes"], strict=True))
+        strides = [int(x.split("=")[1].split("*")[0]) for x in item.get("dimension_relations", [])] or [1, 1]
+        name = f"layer{item['id']}"
+        kind = item["operator_type"]
+        if kind.startswith("Conv"):
+            layers.append(Layer(name=name, op="conv", N=dims["B"], K=dims["K"], C=dims["C"], P=dims["OY"],
+                                Q=dims["OX"], R=dims["FY"], S=dims["FX"], stride_h=strides[1], stride_w=strides[0]))
+        elif kind == "Pooling":
+            layers.append(Layer(name=name, op="pool", N=dims["B"], K=dims["G"], C=dims["G"], groups=dims["G"],
+                                P=dims["OY"], Q=dims["OX"], R=dims["FY"], S=dims["FX"], stride_h=strides[1],
+                                stride_w=strides[0], ops_per_output=float(dims["FY"] * dims["FX"])))
+        elif kind == "Add":
+            layers.append(Layer(name=name, op="eltwise", N=dims["B"], K=dims["G"], C=dims["G"], P=dims["OY"],
+                                Q=dims["OX"], operands=2))
+    return Workload(file.stem, tuple(layers))
+
+
+def zigzag_cost(design: str, workload: Workload) -> NetworkCost:
+    from codesign.costmodel.base import cost_model_for
+    from codesign.hardware.config import TEMPLATES
+
+    template, params = ZIGZAG_DESIGNS[design]
+    hw = TEMPLATES.get(template)(**params)
+    return cost_model_for(hw, goal="edp").evaluate(workload, hw)
+
+
+def zigzag_comparisons() -> list[Comparison]:
+    rows = []
+    workloads: dict[str, Workload] = {}
+    for ref in zigzag_expected():
+        suite = next((s for s in _ZIGZAG_SUITES if ref["test_file"].startswith(s)), None)
+        hw_name = Path(ref["hardware"]).stem
+        if suite is None or "mixed" in ref["mapping"]:
+            continue
+        designs = [d for d in ZIGZAG_DESIGNS if d.split(" ")[0] == hw_name]
+        for design in designs:
+            wl_file = Path(ref["workload"]).name
+            workload = workloads.setdefault(wl_file, zigzag_workload(wl_file))
+            cost = zigzag_cost(design, workload)
+            case = f"{design} {wl_file}"
+            note = "ZigZag " + suite.rstrip("/").split("/")[-1].replace("test_", "")
+            rows.append(Comparison("zigzag", case, "energy uJ", float(ref["expected_energy_pJ"]) * 1e-6,
+                                   cost.energy_j * 1e6, None, note))
+            rows.append(Comparison("zigzag", case, "cycles", float(ref["expected_latency_cycles"]),
+                                   cost.total_cycles, None, note))
+    return rows
+
+
 def all_comparisons() -> list[Comparison]:
-    return timeloop_comparisons() + eyeriss_comparisons()
+    return timeloop_comparisons() + eyeriss_comparisons() + zigzag_comparisons()
 
 
 def relative(a: float, b: float) -> float:
