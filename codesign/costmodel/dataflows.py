@@ -29,9 +29,11 @@ import numpy as np
 
 from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape
 
-#: Per-PE register file split of the row-stationary PE: Eyeriss's 448 B filter, 24 B ifmap and
-#: 48 B psum scratchpads (Chen et al., JSSC 2017, Table IV), as fractions of ``rf_bytes``.
-EYERISS_SPAD_BYTES = {"W": 448.0, "I": 24.0, "O": 48.0}
+#: Scratchpads of the row-stationary PE that are not the filter's: Eyeriss's 12-entry ifmap and
+#: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 24 B and 48 B of 16-bit words);
+#: the filter scratchpad gets the rest of ``rf_bytes`` (448 B of Eyeriss's 520 B).
+EYERISS_IFMAP_SPAD_WORDS = 12
+EYERISS_PSUM_SPAD_WORDS = 24
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Candidates:
     describe: Callable[[dict[str, float]], str]
     #: The layer shapes the loop counts refer to (widened to the candidate columns).
     shape: Shape
+    #: Where a given mapping's loops do not cover a layer's bounds (None: generated, always cover).
+    uncovered: np.ndarray | None = None
 
 
 def _cum_counts(bound: np.ndarray, extents: list) -> tuple[list, list]:
@@ -111,19 +115,25 @@ def _ceil(a, b):
     return np.ceil(a / b)
 
 
-def rf_partition(dataflow: str, rf_bytes: float) -> dict[str, float]:
-    """Bytes of each PE's register file that each operand may use under ``dataflow``: Eyeriss's
-    split for ``rs``, all of it for the stationary operand of ``ws`` (weights) and ``os``
-    (partial sums); the streaming operands pass through one-word operand registers."""
+def rf_partition(dataflow: str, rf_bytes: float, word_bytes: float = 2.0, psum_bytes: float = 2.0) -> dict[str, float]:
+    """Bytes of each PE's register file that each operand may use under ``dataflow``.
+
+    ``rs``: Eyeriss's ifmap and psum scratchpads (12 and 24 words) and the rest for filters; a
+    register file that would leave filters less than a third of it gets Eyeriss's proportions. ``ws`` and
+    ``os``: all of it for the stationary operand (weights, partial sums); the streaming operands
+    pass through one-word operand registers."""
     if dataflow == "rs":
-        total = sum(EYERISS_SPAD_BYTES.values())
-        return {op: rf_bytes * EYERISS_SPAD_BYTES[op] / total for op in "WIO"}
+        ifmap, psum = EYERISS_IFMAP_SPAD_WORDS * word_bytes, EYERISS_PSUM_SPAD_WORDS * psum_bytes
+        if rf_bytes < 1.5 * (ifmap + psum):
+            scale = rf_bytes / (ifmap + psum + 448.0)
+            return {"W": 448.0 * scale, "I": ifmap * scale, "O": psum * scale}
+        return {"W": rf_bytes - ifmap - psum, "I": ifmap, "O": psum}
     stationary = "W" if dataflow == "ws" else "O"
     return {op: (rf_bytes if op == stationary else 0.0) for op in "WIO"}
 
 
 def _rs_partition(hw: HardwareView) -> dict[str, float]:
-    return rf_partition("rs", hw.rf_bytes)
+    return rf_partition("rs", hw.rf_bytes, hw.word_bytes, hw.psum_bytes)
 
 
 def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:

@@ -58,7 +58,8 @@ class FixedMapping:
             if keep_glb:
                 glb_bytes = glb_bytes + probe["glb"][op] * (hw.psum_bytes if op == "O" else hw.word_bytes)
         fits_glb = (glb_bytes <= hw.glb_bytes) & covered
-        return Candidates(nest, fits_rf, fits_glb, dict(self.partition), {}, lambda v: self.name, shape)
+        partition = {op: float(self.partition.get(op, 0.0)) for op in "WIO"}
+        return Candidates(nest, fits_rf, fits_glb, partition, {}, lambda v: self.name, shape, uncovered=~covered)
 
 
 def _probe_tiles(nest: LoopNest, shape: Shape) -> dict[str, dict[str, np.ndarray]]:

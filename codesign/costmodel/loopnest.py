@@ -24,6 +24,7 @@ Loop counts are floats: the generators use effective counts (a dimension of 100 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +67,15 @@ class Loop:
     nominal: Num | None = None
 
 
+def _window(outputs: Num, taps: Num, stride: np.ndarray, dilation: np.ndarray) -> Num:
+    """Input extent read by ``outputs`` outputs of a ``taps``-tap window."""
+    if isinstance(outputs, float) and outputs == 1.0:
+        return 1.0 if isinstance(taps, float) and taps == 1.0 else (taps - 1.0) * dilation + 1.0
+    if isinstance(taps, float) and taps == 1.0:
+        return (outputs - 1.0) * stride + 1.0
+    return (outputs - 1.0) * stride + (taps - 1.0) * dilation + 1.0
+
+
 @dataclass
 class Shape:
     """Per-group loop bounds and window geometry of the layers (arrays over layers, as columns
@@ -93,9 +103,17 @@ class Shape:
         return cache[n]
 
     def input_window(self, ext: list[Num]) -> tuple[Num, Num]:
-        """Input rows and columns a tile of ``ext`` outputs and filter taps reads."""
-        h = (ext[P] - 1.0) * self.stride_h + (ext[R] - 1.0) * self.dilation_h + 1.0
-        w = (ext[Q] - 1.0) * self.stride_w + (ext[S] - 1.0) * self.dilation_w + 1.0
+        """Input rows and columns a tile of ``ext`` outputs and filter taps reads (remembered for
+        the extents list while it lives: the analysis asks for the same tiles several times)."""
+        memo = self.__dict__.setdefault("_windows", {})
+        hit = memo.get(id(ext))
+        if hit is not None and hit[0] is ext:
+            return hit[1]
+        h = _window(ext[P], ext[R], self.stride_h, self.dilation_h)
+        w = _window(ext[Q], ext[S], self.stride_w, self.dilation_w)
+        if len(memo) > 64:
+            memo.clear()
+        memo[id(ext)] = (ext, (h, w))
         return h, w
 
     def tile(self, operand: str, ext: list[Num]) -> Num:
@@ -141,9 +159,8 @@ class Traffic:
     #: Words moved into the PE array per RF reload of each stationary operand, and the reloads.
     reload_words: dict[str, Num]
     reloads: dict[str, Num]
-    #: Largest tile (words) of each operand in each PE's RF and in the GLB.
+    #: Largest tile (words) of each stationary operand in each PE's RF.
     rf_tile: dict[str, Num]
-    glb_tile: dict[str, Num]
     unique_outputs: Num
 
 
@@ -237,7 +254,7 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     seg = {level: [lp for lp in loops if lp.level == level] for level in ("rf", "glb", "dram")}
     # Per loop, computed once: log of its count and whether it runs a single iteration.
     pre = {id(lp): (np.log(lp.count), (lp.count <= 1.0).astype(float)) if not isinstance(lp.count, float)
-           else (float(np.log(lp.count)), 1.0 if lp.count <= 1.0 else 0.0) for lp in loops}
+           else (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0) for lp in loops if lp.level != "spatial"}
     log_total_rf_loops = sum(pre[id(lp)][0] for lp in seg["rf"])
     log_total_above_rf = sum(pre[id(lp)][0] for lp in seg["glb"] + seg["dram"])
     log_total_above_glb = sum(pre[id(lp)][0] for lp in seg["dram"])
@@ -247,7 +264,6 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     e_glb = [_mul(a, b) for a, b in zip(e_arr, per_level["glb"], strict=True)]
     nominal = _level_extents(loops, nominal=True)
     n_rf, n_sp = nominal["rf"], nominal["spatial"]
-    n_glb = [_mul(_mul(a, b), c) for a, b, c in zip(n_rf, n_sp, nominal["glb"], strict=True)]
     pes = _prod(n_sp)
     inst = _prod(e_sp)
     cycles = _prod([b if (isinstance(s, float) and s == 1.0) else np.ceil(b / s)
@@ -261,11 +277,10 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     reload_words: dict[str, Num] = {}
     reloads: dict[str, Num] = {}
     rf_tile: dict[str, Num] = {}
-    glb_tile: dict[str, Num] = {}
     for op in OPERANDS:
         keep_rf, keep_glb = nest.keep[op]
-        rf_tile[op] = shape.tile(op, n_rf) if keep_rf else 0.0
-        glb_tile[op] = shape.tile(op, n_glb) if keep_glb else 0.0
+        if op in nest.stationary:
+            rf_tile[op] = shape.tile(op, n_rf) if keep_rf else 0.0
         above_rf = _chain(_scan(op, seg["glb"], pre), _scan(op, seg["dram"], pre))
         reg_scan = _chain(_scan(op, seg["rf"], pre), above_rf)
         ev_reg = np.exp(log_total_rf_loops + log_total_above_rf - reg_scan.log_run)
@@ -320,5 +335,5 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
             reads["glb"][op] = writes["glb"][op] = 0.0
             reads["dram"][op], writes["dram"][op] = arr_back, union
     return Traffic(pes=pes, cycles=cycles, reads=reads, writes=writes, hops=hops, array=array,
-                   reload_words=reload_words, reloads=reloads, rf_tile=rf_tile, glb_tile=glb_tile,
+                   reload_words=reload_words, reloads=reloads, rf_tile=rf_tile,
                    unique_outputs=o_unique)

@@ -88,7 +88,6 @@ class _Constants:
     e_glb: float
     e_noc: float
     e_reg: float
-    e_rf: dict[str, float]
     mac_pj: float
     add_pj: float
     dram_pj_per_byte: float
@@ -98,16 +97,19 @@ class _Constants:
     leakage_w: float
 
 
+@lru_cache(maxsize=256)
+def _storage_pj_per_byte(capacity_bytes: float) -> float:
+    return float(tech.sram_energy_pj_per_byte(capacity_bytes))
+
+
 @lru_cache(maxsize=512)
 def _constants(hw: SpatialArray) -> _Constants:
     e_scale = tech.energy_scale(hw.tech_nm)
     glb_bytes = hw.glb_kib * _KIB
-    partition = rf_partition(hw.dataflow, hw.rf_bytes)
     return _Constants(
         word=hw.bits / 8.0, psum=hw.psum_bits / 8.0, glb_bytes=glb_bytes, pes=float(hw.rows * hw.cols),
         e_scale=e_scale, e_glb=float(tech.sram_energy_pj_per_byte(glb_bytes)) * e_scale,
         e_noc=tech.noc_energy_pj_per_byte() * e_scale, e_reg=tech.REGISTER_PJ_PER_BIT * e_scale,
-        e_rf={op: float(tech.sram_energy_pj_per_byte(b)) * e_scale for op, b in partition.items() if b > 0},
         mac_pj=tech.mac_energy_pj(hw.bits, hw.psum_bits) * e_scale,
         add_pj=tech.add_energy_pj(hw.psum_bits) * e_scale, dram_pj_per_byte=8.0 * hw.dram_pj_per_bit,
         noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, area=SpatialCostModel.area_mm2(hw),
@@ -218,45 +220,48 @@ class SpatialCostModel(CostModel):
         wf = tech.SRAM_WRITE_RELATIVE_TO_READ
         rd, wr = t.reads, t.writes
 
-        def out_bytes(words):  # output words, of which u are final values at word width
-            return (words - u) * psum + u * word
+        # Output words leave as partial sums (psum width) except the final value of each of the u
+        # outputs (word width): bytes = words * psum + u * (word - psum).
+        final_extra = 0.0 if word == psum else u * (word - psum)
 
         # Per distinct layer and candidate: everything but the DRAM traffic of activations that
         # the neighbouring layers may keep on chip.
-        dram_fixed = rd["dram"]["W"] * word + (wr["dram"]["O"] - u) * psum + rd["dram"]["O"] * psum
+        dram_fixed = rd["dram"]["W"] * word + (wr["dram"]["O"] + rd["dram"]["O"] - u) * psum
         dram_in = rd["dram"]["I"] * word
-        array_bytes = (t.array["W"] + t.array["I"]) * word + out_bytes(t.array["O"])
+        array_bytes = (t.array["W"] + t.array["I"]) * word + t.array["O"] * psum + final_extra
         busy_cycles: np.ndarray | float = t.cycles
         startup: np.ndarray | float = 0.0
         for op in cand.nest.stationary:
             bw = k.noc_bpc if keep[op][1] else min(k.noc_bpc, k.dram_bpc)
             load = t.reload_words[op] * (size[op] / bw)
-            double = 2.0 * size[op] * t.rf_tile[op] <= cand.partition[op]
-            busy_cycles = busy_cycles + np.where(double, 0.0, t.reloads[op] * load)
-            startup = startup + np.where(double, load, 0.0)
-        busy_cycles = np.maximum(busy_cycles, array_bytes / k.noc_bpc)
+            # 1.0 where the stationary tile cannot be double-buffered (reloads stall the PEs)
+            single = np.asarray(2.0 * size[op] * t.rf_tile[op] > cand.partition.get(op, 0.0), dtype=float)
+            busy_cycles = busy_cycles + t.reloads[op] * load * single
+            startup = startup + load * (1.0 - single)
+        busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
-            if keep[op][0] and cand.partition[op] > 0:
-                e_rf = k.e_rf.get(op) or float(tech.sram_energy_pj_per_byte(cand.partition[op])) * k.e_scale
+            if keep[op][0] and cand.partition.get(op, 0.0) > 0:
+                e_rf = _storage_pj_per_byte(cand.partition[op]) * k.e_scale
                 rf_pj = rf_pj + (rd["rf"][op] + wf * wr["rf"][op]) * (size[op] * e_rf)
-        noc_pj = t.hops * (psum * k.e_noc)
-        glb_pj = (rd["glb"]["W"] + rd["glb"]["I"] + wf * (wr["glb"]["W"] + wr["glb"]["I"])) * word
+        glb_pj = (rd["glb"]["W"] + rd["glb"]["I"] + wf * (wr["glb"]["W"] + wr["glb"]["I"])) * (word * k.e_glb)
         if keep["O"][1]:
-            glb_pj = glb_pj + out_bytes(rd["glb"]["O"]) + wf * out_bytes(wr["glb"]["O"])
-        glb_pj = glb_pj * k.e_glb
+            glb_pj = glb_pj + (rd["glb"]["O"] + wf * wr["glb"]["O"]) * (psum * k.e_glb)
+            if word != psum:
+                glb_pj = glb_pj + final_extra * ((1.0 + wf) * k.e_glb)
+        noc_pj = t.hops * (psum * k.e_noc)
         onchip_pj = rf_pj + noc_pj + glb_pj
 
         # Per layer: add the activations' DRAM traffic, score, pick.
-        res_in = resident_in[idx][:, None]
-        res_out = resident_out[idx][:, None]
+        res_in = resident_in[idx][:, None].astype(float)
+        res_out = resident_out[idx][:, None].astype(float)
         same = len(row) == shape.bounds[0].shape[0]     # no duplicate layers: rows are layers
 
         def expand(x):
             return x if same or np.ndim(x) == 0 else x[row]
 
-        dram_bytes = expand(dram_fixed) + np.where(res_in, 0.0, expand(dram_in)) + np.where(res_out, 0.0, expand(u) * word)
-        lat = np.maximum(expand(busy_cycles), dram_bytes / k.dram_bpc) + expand(startup)
+        dram_bytes = expand(dram_fixed) + expand(dram_in) * (1.0 - res_in) + expand(u) * (word * (1.0 - res_out))
+        lat = np.maximum(expand(busy_cycles), dram_bytes * (1.0 / k.dram_bpc)) + expand(startup)
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
         if self.goal == "latency":
             score = lat + 1e-12 * energy_pj
@@ -264,7 +269,7 @@ class SpatialCostModel(CostModel):
             score = energy_pj + 1e-12 * lat
         else:
             score = energy_pj * lat
-        score = np.where(expand(cand.fits_rf & cand.fits_glb), score, np.inf)
+        score[~expand(cand.fits_rf & cand.fits_glb)] = np.inf
         best = np.argmin(score, axis=1)
         layers = np.arange(len(idx))
         for j in np.nonzero(~np.isfinite(score[layers, best]))[0]:
@@ -296,12 +301,18 @@ class SpatialCostModel(CostModel):
                            ("glb.ifmap", got["glb_i"] * word), ("glb.psum", glb_o), ("rf.weights", got["rf_w"] * word),
                            ("rf.ifmap", got["rf_i"] * word), ("rf.psum", got["rf_o"] * psum), ("noc", got["array"])):
             traffic[key][idx] = value
+        bad = idx[~np.isfinite(score[layers, best])]
+        if len(bad):  # a layer no mapping fits has no cost, not the cost of an illegal mapping
+            for array in (cycles, compute, *parts.values(), *traffic.values()):
+                array[bad] = np.nan
         return {name: got[name] for name in cand.knobs}, cand.describe
 
     @staticmethod
     def _no_fit_reason(cand: Candidates, k: int, hw: SpatialArray) -> str:
+        if cand.uncovered is not None and np.all(cand.uncovered[k]):
+            return "the given mapping does not cover every loop bound of the layer"
         if not np.any(cand.fits_rf[k]):
-            parts = ", ".join(f"{op} {cand.partition[op]:g} B" for op in "WIO" if cand.partition[op] > 0)
+            parts = ", ".join(f"{op} {cand.partition[op]:g} B" for op in "WIO" if cand.partition.get(op, 0) > 0)
             return (f"no {hw.dataflow} mapping fits the {hw.rf_bytes:g} B register file per PE "
                     f"(split {parts}; one filter row or tile does not fit)")
         return f"no {hw.dataflow} mapping fits the {hw.glb_kib:g} KiB global buffer (smallest tile too large)"
@@ -310,7 +321,8 @@ class SpatialCostModel(CostModel):
     def area_mm2(hw: SpatialArray) -> dict[str, float]:
         """Area by block at ``hw.tech_nm``: PEs (MAC, operand registers, register file), global buffer."""
         scale = tech.area_scale(hw.tech_nm)
-        rf_um2 = sum(b * 8 * tech.storage_area_um2_per_bit(b) for b in rf_partition(hw.dataflow, hw.rf_bytes).values())
+        rf_um2 = sum(b * 8 * tech.storage_area_um2_per_bit(b) for b in rf_partition(hw.dataflow, hw.rf_bytes, hw.bits / 8,
+                                                                               hw.psum_bits / 8).values())
         regs_um2 = (2 * hw.bits + hw.psum_bits) * tech.REGISTER_UM2_PER_BIT
         pe_um2 = tech.mac_area_um2(hw.bits, hw.psum_bits) + rf_um2 + regs_um2
         return {

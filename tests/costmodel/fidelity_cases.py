@@ -180,8 +180,25 @@ def eyeriss_cost(own_mapper: bool = False, goal: str = "latency") -> NetworkCost
     return model.evaluate(alexnet_conv_workload(), hw)
 
 
+#: Eyeriss's run-length compression (JSSC 2017, Sec. V-B): each 64-bit word carries three pairs of
+#: a 5-bit run of zeros and a 16-bit non-zero value, so non-zeros cost 64/3 bits instead of 16.
+RLC_BITS_PER_NONZERO = 64 / 3
+#: Zeros in the ifmaps of CONV1-5 (Table V); CONV5's output (the next layer's input) is not measured.
+def eyeriss_zero_fractions() -> dict[str, float]:
+    with (DATA / "eyeriss" / "eyeriss_alexnet_measured.csv").open() as fh:
+        return {row["Layer"]: float(row["Zeros in Ifmaps"].strip().rstrip("%")) / 100 for row in csv.DictReader(fh)}
+
+
+def rlc_factor(zeros: float) -> float:
+    """Compressed over raw size of a 16-bit feature map with this fraction of zeros (at most 1:
+    the chip can send a map raw)."""
+    return min(1.0, (1.0 - zeros) * RLC_BITS_PER_NONZERO / 16)
+
+
 def eyeriss_comparisons() -> list[Comparison]:
     measured = eyeriss_measured()
+    zeros = eyeriss_zero_fractions()
+    order = ["CONV1", "CONV2", "CONV3", "CONV4", "CONV5"]
     rows = []
     for own, note in ((False, "chip's mapping (Table III)"), (True, "our mapper (latency)")):
         cost = eyeriss_cost(own_mapper=own)
@@ -194,20 +211,42 @@ def eyeriss_comparisons() -> list[Comparison]:
                                cost.latency_s * 1e3, 0.15 if not own else None, note))
         if own:
             continue
-        for lc in layers:
+        rlc_total = 0.0
+        for i, lc in enumerate(layers):
             m = measured[lc.name]
-            dram = lc.traffic_bytes["dram.read"] + lc.traffic_bytes["dram.write"]
-            glb = lc.traffic_bytes["glb.ifmap"] + lc.traffic_bytes["glb.psum"] + lc.traffic_bytes["glb.weights"]
+            t = lc.traffic_bytes
+            dram = t["dram.read"] + t["dram.write"]
+            nxt = order[i + 1] if i + 1 < len(order) else None
+            rlc = (t["dram.weights"] + t["dram.psum"] + t["dram.ifmap"] * rlc_factor(zeros[lc.name])
+                   + t["dram.ofmap"] * (rlc_factor(zeros[nxt]) if nxt else 1.0))
+            rlc_total += rlc
+            glb = t["glb.ifmap"] + t["glb.psum"] + t["glb.weights"]
+            on_chip_w = (lc.total_energy_j - lc.energy_j["dram"]) / lc.latency_s
             rows.append(Comparison("eyeriss", lc.name, "DRAM MB", m["dram_mb"], dram / MB, None, note))
+            rows.append(Comparison("eyeriss", lc.name, "DRAM MB", m["dram_mb"], rlc / MB, None,
+                                   "ours with the chip's RLC at Table V's zero fractions"))
             rows.append(Comparison("eyeriss", lc.name, "GLB MB", m["glb_mb"], glb / MB, None, note))
             rows.append(Comparison("eyeriss", lc.name, "active PEs", m["active_pes"], _active_pes(cost, lc.name),
                                    None, note))
+            rows.append(Comparison("eyeriss", lc.name, "power mW", m["power_mw"], on_chip_w * 1e3, None,
+                                   "on-chip energy / processing latency"))
         t = cost.traffic_totals_bytes
         rows.append(Comparison("eyeriss", "CONV1-5", "DRAM MB", measured["Total"]["dram_mb"],
                                (t["dram.read"] + t["dram.write"]) / MB, None, note))
+        rows.append(Comparison("eyeriss", "CONV1-5", "DRAM MB", measured["Total"]["dram_mb"], rlc_total / MB, None,
+                               "ours with the chip's RLC at Table V's zero fractions"))
         rows.append(Comparison("eyeriss", "CONV1-5", "GLB MB", measured["Total"]["glb_mb"],
                                (t["glb.ifmap"] + t["glb.psum"] + t["glb.weights"]) / MB, None, note))
+        on_chip = cost.energy_j - cost.energy_by_component_j["dram"]
+        rows.append(Comparison("eyeriss", "CONV1-5", "power mW", measured["Total"]["power_mw"],
+                               on_chip / cost.latency_s * 1e3, None, "on-chip energy / processing latency"))
+        rows.append(Comparison("eyeriss", "chip", "core area mm2", EYERISS_CORE_MM2, cost.area_mm2, None,
+                               "PE array and global buffer only"))
     return rows
+
+
+#: Eyeriss core area, 3.5 mm x 3.5 mm (JSSC 2017, Table IV).
+EYERISS_CORE_MM2 = 3.5 * 3.5
 
 
 def _active_pes(cost: NetworkCost, name: str) -> float:
@@ -302,8 +341,34 @@ def zigzag_comparisons() -> list[Comparison]:
     return rows
 
 
+# --- SCALE-Sim -----------------------------------------------------------------------------------
+def scalesim_comparisons() -> list[Comparison]:
+    """Compute cycles of every SCALE-Sim 3.0 report and the v2 golden run, under SCALE-Sim's own
+    (untiled) mapping: exact (tolerance 0)."""
+    from accelerators.systolic import SystolicArray
+    from codesign.costmodel.base import cost_model_for
+    from tests.costmodel.scalesim_data import SCALESIM, compute_reports, read_config, read_topology
+
+    topologies = {name: read_topology(SCALESIM / f"{name}.csv") for name in ("alexnet", "nb201_convs")}
+    rows = []
+
+    def cycles(layer, params):
+        hw = SystolicArray(**params)
+        return cost_model_for(hw, goal="latency", tiling=False).evaluate(Workload("t", (layer,)), hw).compute_cycles[0]
+
+    for report in compute_reports():
+        layer = topologies[report["topology"]][int(report["LayerID"])]
+        rows.append(Comparison("scalesim", f"{report['config']} {report['topology']} L{report['LayerID']}", "cycles",
+                               float(report["Total Cycles"]), cycles(layer, read_config(report["config"])), 0.0,
+                               "SCALE-Sim 3.0.0"))
+    golden = read_topology(SCALESIM / "golden_topology_alexnet_part.csv")[0]
+    rows.append(Comparison("scalesim", "golden 32x32_ws alexnet CONV1", "cycles", 112283.0,
+                           cycles(golden, dict(rows=32, cols=32, dataflow="ws")), 0.0, "SCALE-Sim v2 golden run"))
+    return rows
+
+
 def all_comparisons() -> list[Comparison]:
-    return timeloop_comparisons() + eyeriss_comparisons() + zigzag_comparisons()
+    return scalesim_comparisons() + timeloop_comparisons() + eyeriss_comparisons() + zigzag_comparisons()
 
 
 def relative(a: float, b: float) -> float:
