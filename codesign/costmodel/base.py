@@ -50,6 +50,15 @@ class CostModel(ABC):
             return self.infeasible(workload, hardware, problems)
         return self._evaluate(workload, hardware)
 
+    def score(self, cycles: np.ndarray, energy: np.ndarray) -> np.ndarray:
+        """What the mapping search minimises per layer and candidate: latency or energy (the other
+        one breaks ties), or their product (EDP)."""
+        if self.goal == "latency":
+            return cycles + 1e-9 * energy
+        if self.goal == "energy":
+            return energy + 1e-9 * cycles
+        return energy * cycles
+
     @abstractmethod
     def _evaluate(self, workload: Workload, hardware: AcceleratorConfig) -> NetworkCost:
         """Cost of a workload on hardware whose ``problems()`` is empty."""

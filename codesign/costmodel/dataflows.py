@@ -29,9 +29,11 @@ import numpy as np
 
 from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape
 
-#: Scratchpads of the row-stationary PE that are not the filter's: Eyeriss's 12-entry ifmap and
-#: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 24 B and 48 B of 16-bit words);
-#: the filter scratchpad gets the rest of ``rf_bytes`` (448 B of Eyeriss's 520 B).
+#: Scratchpads of the row-stationary PE in words: Eyeriss's 224-entry filter, 12-entry ifmap and
+#: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 448 B, 24 B and 48 B of 16-bit
+#: words). The ifmap and psum ones keep their size; the filter scratchpad gets the rest of
+#: ``rf_bytes``.
+EYERISS_FILTER_SPAD_WORDS = 224
 EYERISS_IFMAP_SPAD_WORDS = 12
 EYERISS_PSUM_SPAD_WORDS = 24
 
@@ -119,14 +121,16 @@ def rf_partition(dataflow: str, rf_bytes: float, word_bytes: float = 2.0, psum_b
     """Bytes of each PE's register file that each operand may use under ``dataflow``.
 
     ``rs``: Eyeriss's ifmap and psum scratchpads (12 and 24 words) and the rest for filters; a
-    register file that would leave filters less than a third of it gets Eyeriss's proportions. ``ws`` and
+    register file that would leave filters less than a third of it is split in the proportions of
+    Eyeriss's three scratchpads (224, 12 and 24 words) instead. ``ws`` and
     ``os``: all of it for the stationary operand (weights, partial sums); the streaming operands
     pass through one-word operand registers."""
     if dataflow == "rs":
         ifmap, psum = EYERISS_IFMAP_SPAD_WORDS * word_bytes, EYERISS_PSUM_SPAD_WORDS * psum_bytes
         if rf_bytes < 1.5 * (ifmap + psum):
-            scale = rf_bytes / (ifmap + psum + 448.0)
-            return {"W": 448.0 * scale, "I": ifmap * scale, "O": psum * scale}
+            filters = EYERISS_FILTER_SPAD_WORDS * word_bytes
+            scale = rf_bytes / (filters + ifmap + psum)
+            return {"W": filters * scale, "I": ifmap * scale, "O": psum * scale}
         return {"W": rf_bytes - ifmap - psum, "I": ifmap, "O": psum}
     stationary = "W" if dataflow == "ws" else "O"
     return {op: (rf_bytes if op == stationary else 0.0) for op in "WIO"}

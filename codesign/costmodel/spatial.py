@@ -263,12 +263,7 @@ class SpatialCostModel(CostModel):
         dram_bytes = expand(dram_fixed) + expand(dram_in) * (1.0 - res_in) + expand(u) * (word * (1.0 - res_out))
         lat = np.maximum(expand(busy_cycles), dram_bytes * (1.0 / k.dram_bpc)) + expand(startup)
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
-        if self.goal == "latency":
-            score = lat + 1e-12 * energy_pj
-        elif self.goal == "energy":
-            score = energy_pj + 1e-12 * lat
-        else:
-            score = energy_pj * lat
+        score = self.score(lat, energy_pj)
         score[~expand(cand.fits_rf & cand.fits_glb)] = np.inf
         best = np.argmin(score, axis=1)
         layers = np.arange(len(idx))

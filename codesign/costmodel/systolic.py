@@ -168,12 +168,7 @@ class SystolicCostModel(CostModel):
 
         # Choose a tiling per layer by the goal.
         on_chip_pj = (buffer_pj * e_scale) + dram_pj
-        if self.goal == "latency":
-            score = cycles + 1e-9 * on_chip_pj
-        elif self.goal == "energy":
-            score = on_chip_pj + 1e-9 * cycles
-        else:
-            score = on_chip_pj * cycles
+        score = self.score(cycles, on_chip_pj)
         if score.shape[1] > 1:
             score = np.where(mac_mask[:, None], score, np.where(np.arange(score.shape[1]) == 0, score, np.inf))
         best = np.argmin(score, axis=1)

@@ -163,3 +163,18 @@ def test_bad_onnx_file_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(ConfigError, match="cannot read ONNX model"):
         load_workload(bad)
+
+
+def test_the_documented_layers_file_loads():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from codesign.workload import Workload
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "workload.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
+    w = Workload.from_dict(yaml.safe_load(block), where="docs/workload.md")
+    assert [layer.op for layer in w.layers] == ["conv", "conv", "conv", "eltwise", "pool", "linear", "matmul"]
+    assert w.layers[1].groups == 16 and w.layers[2].dilation_h == 2
