@@ -25,7 +25,7 @@ Loop counts are floats: the generators use effective counts (a dimension of 100 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,8 +78,8 @@ def _window(outputs: Num, taps: Num, stride: np.ndarray, dilation: np.ndarray) -
 
 @dataclass
 class Shape:
-    """Per-group loop bounds and window geometry of the layers (arrays over layers, as columns
-    (L, 1) so that they broadcast against candidate mappings (L, J))."""
+    """Per-group loop bounds and window geometry of the layers: arrays with one row per layer and
+    one column (broadcast against candidate mappings) or one per candidate (``widen``)."""
 
     bounds: list[np.ndarray]
     stride_h: np.ndarray
@@ -136,7 +136,6 @@ class LoopNest:
     #: Operands whose RF tile is reloaded while the PE waits unless it fits twice (the stationary
     #: operand of the dataflow).
     stationary: tuple[str, ...] = ()
-    info: dict[str, Num] = field(default_factory=dict)
 
 
 @dataclass
@@ -175,6 +174,7 @@ def _level_extents(loops: list[Loop], nominal: bool = False) -> dict[str, list[N
 
 
 def extents(loops: list[Loop], levels: set[str], nominal: bool = False) -> list[Num]:
+    """Tile extent along each dimension spanned by the loops of ``levels``."""
     ext: list[Num] = [1.0] * 8
     for loop in loops:
         if loop.level in levels:
@@ -281,7 +281,8 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
         keep_rf, keep_glb = nest.keep[op]
         if op in nest.stationary:
             rf_tile[op] = shape.tile(op, n_rf) if keep_rf else 0.0
-        above_rf = _chain(_scan(op, seg["glb"], pre), _scan(op, seg["dram"], pre))
+        dram_scan = _scan(op, seg["dram"], pre)
+        above_rf = _chain(_scan(op, seg["glb"], pre), dram_scan)
         reg_scan = _chain(_scan(op, seg["rf"], pre), above_rf)
         ev_reg = np.exp(log_total_rf_loops + log_total_above_rf - reg_scan.log_run)
         reg_fills = _mul(ev_reg, inst)                              # words into (or out of) REGs
@@ -298,9 +299,8 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
             rf_moves = 0.0
             child_events = ev_reg
         if keep_glb:
-            glb_scan = _scan(op, seg["dram"], pre)
-            ev_glb = np.exp(log_total_above_glb - glb_scan.log_run)
-            glb_moves = _mul(shape.tile(op, e_glb), _mul(ev_glb, _halo(glb_scan, shape, e_glb)))
+            ev_glb = np.exp(log_total_above_glb - dram_scan.log_run)
+            glb_moves = _mul(shape.tile(op, e_glb), _mul(ev_glb, _halo(dram_scan, shape, e_glb)))
         if op in nest.stationary and keep_rf:
             reload_words[op] = arr_tile
             reloads[op] = child_events

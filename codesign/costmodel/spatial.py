@@ -11,8 +11,9 @@ this module prices them and picks one per layer by the goal (latency, energy or 
 - latency: compute plus stalls where the dataflow's stationary operand is reloaded into PEs that
   cannot hold two tiles (Eyeriss's filter scratchpad between passes), overlapped with the NoC
   (global buffer <-> array) and DRAM transfers, whichever is longest, plus the first tile's load;
-- energy: MACs, operand registers and scratchpads, NoC words, global buffer and DRAM accesses,
-  vector work (fused activations, pooling, adds), and leakage of all SRAM over the latency.
+- energy: MACs, operand registers and scratchpads ("rf"), partial sums passed between PEs
+  ("noc"), global buffer and DRAM accesses, vector work (fused activations, pooling, adds), and
+  leakage of all SRAM over the latency.
 
 Vector layers run on the PE array's ALUs (rows x cols lanes) reading and writing the global buffer.
 An activation that the previous layer left in the global buffer (both halves of it: one for the

@@ -202,3 +202,41 @@ def test_mapping_descriptions_are_lazy_and_complete():
     assert all(isinstance(text, str) and text for text in cost.mapping)
     assert cost.mapping[:2] == [cost.mapping[0], cost.mapping[1]]
     assert np.all(np.isfinite(cost.cycles))
+
+
+def test_random_layers_and_hardware_never_crash_and_stay_consistent():
+    """Seeded random layers on random hardware: either a finite cost that respects the physics
+    (at least MACs / PEs cycles, utilisation <= 1, positive energy) or infeasible with reasons."""
+    rng = np.random.default_rng(0)
+    for trial in range(40):
+        layers = []
+        for i in range(4):
+            groups = int(rng.choice([1, 1, 2, 4]))
+            c = groups * int(rng.integers(1, 17))
+            k = groups * int(rng.integers(1, 17))
+            r = int(rng.choice([1, 3, 5, 7, 11]))
+            stride = int(rng.choice([1, 2, 4]))
+            p_ = int(rng.integers(1, 40))
+            op = str(rng.choice(["conv", "conv", "linear", "matmul"]))
+            if op == "conv":
+                layers.append(Layer(name=f"l{i}", op="conv", N=int(rng.integers(1, 3)), K=k, C=c, P=p_,
+                                    Q=int(rng.integers(1, 40)), R=r, S=r, stride_h=stride, stride_w=stride,
+                                    groups=groups))
+            else:
+                layers.append(Layer(name=f"l{i}", op=op, N=int(rng.integers(1, 4)), K=k, C=c, P=p_))
+        workload = Workload(f"w{trial}", tuple(layers))
+        hw = SpatialArray(rows=int(rng.integers(1, 33)), cols=int(rng.integers(1, 33)),
+                          dataflow=str(rng.choice(["rs", "ws", "os"])), rf_bytes=float(rng.choice([8, 64, 256, 1024])),
+                          glb_kib=float(rng.choice([1, 8, 64, 512])), bits=int(rng.choice([8, 16])),
+                          psum_bits=int(rng.choice([16, 32])))
+        for goal in ("latency", "energy", "edp"):
+            cost = cost_model_for(hw, goal=goal).evaluate(workload, hw)
+            if not cost.feasible:
+                assert cost.infeasible_reasons and math.isnan(cost.energy_j)
+                continue
+            assert np.isfinite(cost.energy_j) and cost.energy_j > 0
+            for lc, layer in zip(cost.layers(), layers, strict=True):
+                assert lc.compute_cycles >= layer.macs / hw.num_pes - 1e-6
+                assert 0 < lc.utilization <= 1 + 1e-9
+                assert all(v >= 0 for v in lc.energy_j.values())
+                assert all(v >= -1e-6 for v in lc.traffic_bytes.values()), lc.traffic_bytes
