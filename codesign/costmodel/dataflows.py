@@ -221,13 +221,7 @@ def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -
     values = {"e": e, "segs": segs, "r_sp": r_sp, "r": r, "t": t, "g": g, "p": p, "q": q, "n": n,
               "m": m_chunks * p * t}
 
-    def describe(v: dict[str, float]) -> str:
-        fold = f" folded x{int(v['segs'])}" if v["segs"] > 1 else ""
-        sets = f"{int(v['r'])}c x {int(v['t'])}k" + (f" x {int(v['g'])}g" if v["g"] > 1 else "")
-        return (f"rs set {int(v['r_sp'])}x{int(v['e'])}{fold}, sets {sets}; PE p={int(v['p'])} q={int(v['q'])}; "
-                f"n={int(v['n'])}, GLB psums of {int(v['m'])} filters")
-
-    return Candidates(nest, fits_rf, fits_glb, part, values, describe, shape)
+    return Candidates(nest, fits_rf, fits_glb, part, values, _describe_rs, shape)
 
 
 def _channels_that_fit(budget, per_channel, step, bound):
@@ -301,16 +295,7 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     values = {"cs": cs, "s_sp": s_sp, "r_sp": r_sp, "ks": ks, "g": g, "kk": kk, "taps": s_rf * r_rf, "strip": pp,
               "m": m * kk * ks, "cg": cg, "n": nn, "taps_inner": knobs["taps_inner"]}
 
-    def describe(v: dict[str, float]) -> str:
-        taps = f" x {int(v['s_sp'] * v['r_sp'])} taps" if v["s_sp"] * v["r_sp"] > 1 else ""
-        groups = f" x {int(v['g'])}g" if v["g"] > 1 else ""
-        order = "taps" if v["taps_inner"] else "pixels"
-        return (f"ws rows {int(v['cs'])}c{taps}, cols {int(v['ks'])}k{groups}; PE {int(v['taps'] * v['kk'])} weights, "
-                f"{order} innermost; "
-                f"strips of {int(v['strip'])} rows x {int(v['n'])} images, GLB {int(v['cg'])} channels x "
-                f"{int(v['m'])} filters")
-
-    return Candidates(nest, fits_rf, fits_glb, part, values, describe, shape)
+    return Candidates(nest, fits_rf, fits_glb, part, values, _describe_ws, shape)
 
 
 def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:
@@ -361,12 +346,33 @@ def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     nest = LoopNest(loops, keep={"W": (False, True), "I": (False, True), "O": (True, True)}, stationary=("O",))
     values = {"p_sp": p_sp, "q_sp": q_sp, "ks": ks, "g": g, "kk": kk, "q_glb": q_glb, "m": m * kk * ks, "cc": cc}
 
-    def describe(v: dict[str, float]) -> str:
-        cols_txt = f"{int(v['ks'])}k" + (f" x {int(v['g'])}g" if v["g"] > 1 else "")
-        return (f"os pixels {int(v['p_sp'])}x{int(v['q_sp'])}, cols {cols_txt}; PE {int(v['kk'])} outputs over "
-                f"{int(v['cc'])} channels; GLB {int(v['p_sp'])}x{int(v['q_glb'])} outputs x {int(v['m'])} filters")
+    return Candidates(nest, fits_rf, fits_glb, part, values, _describe_os, shape)
 
-    return Candidates(nest, fits_rf, fits_glb, part, values, describe, shape)
+
+def _describe_rs(v: dict[str, float]) -> str:
+    """One line describing a chosen mapping (its knob values)."""
+    fold = f" folded x{int(v['segs'])}" if v["segs"] > 1 else ""
+    sets = f"{int(v['r'])}c x {int(v['t'])}k" + (f" x {int(v['g'])}g" if v["g"] > 1 else "")
+    return (f"rs set {int(v['r_sp'])}x{int(v['e'])}{fold}, sets {sets}; PE p={int(v['p'])} q={int(v['q'])}; "
+            f"n={int(v['n'])}, GLB psums of {int(v['m'])} filters")
+
+
+def _describe_ws(v: dict[str, float]) -> str:
+    """One line describing a chosen mapping (its knob values)."""
+    taps = f" x {int(v['s_sp'] * v['r_sp'])} taps" if v["s_sp"] * v["r_sp"] > 1 else ""
+    groups = f" x {int(v['g'])}g" if v["g"] > 1 else ""
+    order = "taps" if v["taps_inner"] else "pixels"
+    return (f"ws rows {int(v['cs'])}c{taps}, cols {int(v['ks'])}k{groups}; PE {int(v['taps'] * v['kk'])} weights, "
+            f"{order} innermost; "
+            f"strips of {int(v['strip'])} rows x {int(v['n'])} images, GLB {int(v['cg'])} channels x "
+            f"{int(v['m'])} filters")
+
+
+def _describe_os(v: dict[str, float]) -> str:
+    """One line describing a chosen mapping (its knob values)."""
+    cols_txt = f"{int(v['ks'])}k" + (f" x {int(v['g'])}g" if v["g"] > 1 else "")
+    return (f"os pixels {int(v['p_sp'])}x{int(v['q_sp'])}, cols {cols_txt}; PE {int(v['kk'])} outputs over "
+            f"{int(v['cc'])} channels; GLB {int(v['p_sp'])}x{int(v['q_glb'])} outputs x {int(v['m'])} filters")
 
 
 #: Dataflow name (the template's ``dataflow`` parameter) -> candidate generator.

@@ -59,7 +59,7 @@ class FixedMapping:
                 glb_bytes = glb_bytes + probe["glb"][op] * (hw.psum_bytes if op == "O" else hw.word_bytes)
         fits_glb = (glb_bytes <= hw.glb_bytes) & covered
         partition = {op: float(self.partition.get(op, 0.0)) for op in "WIO"}
-        return Candidates(nest, fits_rf, fits_glb, partition, {}, lambda v: self.name, shape, uncovered=~covered)
+        return Candidates(nest, fits_rf, fits_glb, partition, {}, _Named(self.name), shape, uncovered=~covered)
 
 
 def _probe_tiles(nest: LoopNest, shape: Shape) -> dict[str, dict[str, np.ndarray]]:
@@ -67,3 +67,13 @@ def _probe_tiles(nest: LoopNest, shape: Shape) -> dict[str, dict[str, np.ndarray
     e_glb = extents(nest.loops, {"rf", "spatial", "glb"})
     return {"rf": {op: np.asarray(shape.tile(op, e_rf), dtype=float) for op in "WIO"},
             "glb": {op: np.asarray(shape.tile(op, e_glb), dtype=float) for op in "WIO"}}
+
+
+@dataclass(frozen=True)
+class _Named:
+    """The description of every layer under a fixed mapping: its name (picklable, unlike a lambda)."""
+
+    name: str
+
+    def __call__(self, values: dict[str, float]) -> str:
+        return self.name

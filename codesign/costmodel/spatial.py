@@ -187,7 +187,7 @@ class SpatialCostModel(CostModel):
         # -- MAC layers: candidate mappings ---------------------------------------------------------
         idx, shape, row = layer_shape(workload, unique=self.mapping is None)
         values: dict[str, np.ndarray] = {}
-        describe: Callable[[dict[str, float]], str] = lambda v: ""  # noqa: E731
+        describe: Callable[[dict[str, float]], str] = str
         if len(idx):
             values, describe = self._mac_layers(hw, k, shape, idx, row, resident_in, resident_out, cycles,
                                                 compute, parts, traffic, reasons)

@@ -240,3 +240,12 @@ def test_random_layers_and_hardware_never_crash_and_stay_consistent():
                 assert 0 < lc.utilization <= 1 + 1e-9
                 assert all(v >= 0 for v in lc.energy_j.values())
                 assert all(v >= -1e-6 for v in lc.traffic_bytes.values()), lc.traffic_bytes
+
+
+def test_results_pickle_with_their_mapping_descriptions():
+    import pickle
+
+    for dataflow in ("rs", "ws", "os"):
+        cost = evaluate(dataflow=dataflow)
+        back = pickle.loads(pickle.dumps(cost))
+        assert back.mapping[:] == cost.mapping[:] and back.energy_j == cost.energy_j
