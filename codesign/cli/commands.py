@@ -184,11 +184,11 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     from codesign.costmodel.base import cost_model_for
     from codesign.hardware.presets import load_accelerator
     from codesign.report.export import _clean
-    from codesign.workload import Workload
+    from codesign.workload import load_workload
 
     if args.space or args.arch or args.arch_file:
         raise CodesignError("--workload replaces --space/--arch; give one or the other")
-    workload = Workload.load_yaml(args.workload)
+    workload = load_workload(args.workload)
     hardware = load_accelerator(args.accelerator, overrides)
     cost = cost_model_for(hardware, args.cost_model, args.goal).evaluate(workload, hardware)
     result = {"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(), "params": workload.params}
