@@ -5,7 +5,7 @@ For each configuration below, N architectures are drawn with a seeded random sam
 built (seeded weights) and traced to a workload (torch.fx). Prints medians per architecture, the
 mean MACs and layer count, and the one-off set-up (creating the space, first build: imports).
 
-    python benchmarks/spaces_speed.py [--archs 10] [--only mbconv,nb201] [--threads 1]
+    python benchmarks/spaces_speed.py [--archs 10] [--only mbconv,nb201] [--threads 1] [--nb201-freeze]
 """
 from __future__ import annotations
 
@@ -61,12 +61,34 @@ def measure(space_name: str, options: dict[str, Any], archs: int, seed: int) -> 
             "mmacs": statistics.mean(macs) / 1e6, "layers": statistics.mean(layers)}
 
 
+def nb201_freeze_vs_context(repeats: int = 5) -> None:
+    """Why the NNI spaces build inside ``model_context``: NNI's ``space.freeze(sample)``
+    deep-copies the whole supernet, re-running the constructor builds only the chosen ops."""
+    from search_spaces._nni import build_frozen, nni_nas
+
+    hub = nni_nas().hub.pytorch
+    sample = {"cell/0_1": "conv_3x3", "cell/0_2": "none", "cell/1_2": "skip_connect",
+              "cell/0_3": "avg_pool_3x3", "cell/1_3": "conv_1x1", "cell/2_3": "conv_3x3"}
+    supernet = hub.NasBench201()
+    ways = {"space.freeze(sample)": lambda: supernet.freeze(sample),
+            "model_context + constructor": lambda: build_frozen(hub.NasBench201, sample)}
+    for name, build in ways.items():
+        build()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            build()
+            times.append(time.perf_counter() - start)
+        print(f"nb201 {name:28s} median {1e3 * statistics.median(times):.0f} ms over {repeats}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archs", type=int, default=10, help="architectures per configuration")
     parser.add_argument("--only", help="comma-separated space names")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--nb201-freeze", action="store_true", help="also time NNI's freeze against model_context")
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if args.threads:
@@ -82,6 +104,8 @@ def main() -> None:
         r = measure(name, options, args.archs, args.seed)
         print(f"{label:34s} {r['build_ms']:9.0f} {r['trace_ms']:9.0f} {r['total_ms']:9.0f} {r['mmacs']:9.1f} "
               f"{r['layers']:7.0f} {r['setup_s']:9.2f}", flush=True)
+    if args.nb201_freeze:
+        nb201_freeze_vs_context()
 
 
 if __name__ == "__main__":

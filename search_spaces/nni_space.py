@@ -34,6 +34,7 @@ still takes a value, so two keys can name one network; NNI does not say which mu
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import itertools
@@ -77,7 +78,7 @@ def load_model_space(ref: str) -> type:
         path = Path(target).resolve()
         if not path.is_file():
             raise ConfigError(_FIELD, f"file {target} not found (relative paths start at {Path.cwd()})")
-        module_name = f"codesign_user_space_{abs(hash(str(path)))}_{path.stem}"
+        module_name = f"codesign_user_space_{hashlib.sha1(str(path).encode()).hexdigest()[:12]}_{path.stem}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
             raise ConfigError(_FIELD, f"cannot load {target} as a Python module")
@@ -135,6 +136,9 @@ class NNISpace(SearchSpace):
                 return self.model_class(**self.options.init_args)
         except TypeError as exc:
             raise ConfigError("space.options.init_args", f"{self.options.model_space}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the user's constructor: report, do not crash
+            raise ConfigError(_FIELD, f"constructing {self.options.model_space} failed: "
+                                      f"{type(exc).__name__}: {exc}") from None
 
     def _read_mutables(self) -> tuple[list[Dimension], list[tuple[str, Any]]]:
         mutable = nni_mutable()

@@ -44,3 +44,9 @@ class NormalSpace(ModelSpace):
 
 class NotASpace(nn.Module):
     pass
+
+
+class BrokenSpace(ModelSpace):
+    def __init__(self) -> None:
+        super().__init__()
+        raise RuntimeError("no GPU here")

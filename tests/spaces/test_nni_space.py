@@ -100,6 +100,7 @@ def test_numerical_and_multi_choice_mutables():
     ({"model_space": "tests.spaces.nni_fixture_space:NormalSpace"}, "mutable 'scale': only uniform or log-uniform"),
     ({"model_space": "tests.spaces.nni_fixture_space:MixedSpace", "init_args": {"colour": 1}},
      "space.options.init_args: .*colour"),
+    ({"model_space": "tests.spaces.nni_fixture_space:BrokenSpace"}, "constructing .* failed: RuntimeError: no GPU here"),
 ])
 def test_bad_options_are_one_line_errors(options, needle):
     with pytest.raises(ConfigError, match=needle):
