@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
+    p.add_argument("name", nargs="?", help="one space, created with --space-option values")
+    p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option (with NAME)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("accelerators", help="list accelerator templates, their parameters and presets")
