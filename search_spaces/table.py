@@ -27,7 +27,7 @@ from codesign.workload import Workload
 
 
 class TableOptions(SpaceOptions):
-    table: str | None = None
+    table: str
 
 
 @SPACES.register("table")
@@ -38,38 +38,29 @@ class TableSpace(SearchSpace):
     options: TableOptions
 
     def __init__(self, **options: Any) -> None:
-        self._table: ScoreTable | None = None
+        if options.get("table") is None:
+            raise ConfigError("space.options.table", "required: the score table file")
+        self.table: ScoreTable = load_table(options["table"], "space.options.table")
+        self._dims = self.table.arch_dims
+        self._index = self.table.arch_index()
         self.source: SearchSpace | None = None
-        if options.get("table") is not None:
-            self._table = load_table(options["table"], "space.options.table")
-            self._dims = self._table.arch_dims
-            self._index = self._table.arch_index()
-            if self._table.meta.get("space"):
-                from codesign.spaces.base import create_space
+        if self.table.meta.get("space"):
+            from codesign.spaces.base import create_space
 
-                self.source = create_space(self._table.meta["space"], self._table.meta.get("space_options", {}))
-                source = self.source.options
-                options = {"num_classes": source.num_classes, "resolution": source.resolution,
-                           "in_chans": source.in_chans, **options}
+            self.source = create_space(self.table.meta["space"], self.table.meta.get("space_options", {}))
+            source = self.source.options
+            options = {"num_classes": source.num_classes, "resolution": source.resolution,
+                       "in_chans": source.in_chans, **options}
         super().__init__(**options)
 
-    @property
-    def table(self) -> ScoreTable:
-        if self._table is None:
-            raise ConfigError("space.options.table", "required: the score table file")
-        return self._table
-
-    def check_searchable(self) -> None:
-        self.table  # noqa: B018 - raises when the option is missing
-
     def dimensions(self) -> list[Dimension]:
-        if self._table is None:  # listed without options (``codesign spaces``)
-            return []
         return [Dimension(name, choices=tuple(choices)) for name, choices in self._dims.items()]
+
+    def size(self) -> int:
+        return len(self.table.arch_keys)
 
     def nearest(self, genotype: dict[str, Any]) -> int:
         """Table index of the listed architecture closest to ``genotype``."""
-        self.check_searchable()
         try:
             codes = np.array([choices.index(genotype[name]) for name, choices in self._dims.items()])
         except (KeyError, ValueError):
@@ -101,7 +92,6 @@ class TableSpace(SearchSpace):
         return arch.key
 
     def from_key(self, key: str) -> dict[str, Any]:
-        self.check_searchable()
         if key not in self._index:
             raise ConfigError("arch", f"{key!r} is not listed in the table {self.options.table}")
         return self._at(self._index[key]).genotype

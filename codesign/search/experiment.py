@@ -53,7 +53,6 @@ class Experiment:
     @classmethod
     def from_config(cls, config: ExperimentConfig) -> Experiment:
         space = create_space(config.space.name, config.space.options)
-        space.check_searchable()
         hardware = _hardware_space(config.accelerator)
         objectives = parse_objectives(config.objectives)
         constraints = [parse_constraint(name, raw, f"constraints.{name}") for name, raw in config.constraints.items()]

@@ -53,6 +53,8 @@ class Strategy:
     """Makes the Optuna sampler for a study. ``options`` go to the sampler's constructor."""
 
     sampler_class: ClassVar[type[optuna.samplers.BaseSampler] | None] = None
+    #: Sampler options that differ from Optuna's defaults (the user's options override them).
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, seed: int, **options: Any) -> None:
         self.seed = seed
@@ -62,7 +64,7 @@ class Strategy:
     def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
         """The sampler for ``space`` (bad options raise ``ConfigError`` on ``strategy.options``)."""
         assert self.sampler_class is not None, f"{type(self).__name__} must set sampler_class or override sampler()"
-        kwargs = dict(self.options)
+        kwargs = {**self.defaults, **self.options}
         kwargs["seed"] = self.seed
         try:
             with warnings.catch_warnings():
@@ -103,9 +105,11 @@ class Random(Strategy):
 
 @STRATEGIES.register("qmc")
 class QMC(Strategy):
-    """Scrambled Sobol quasi-random sampling (space-filling)."""
+    """Scrambled Sobol quasi-random sampling (space-filling). Scrambled by default (Optuna's
+    default is not), so that the seed changes the points."""
 
     sampler_class = optuna.samplers.QMCSampler
+    defaults = {"scramble": True}
 
 
 @STRATEGIES.register("grid")

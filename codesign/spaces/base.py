@@ -103,10 +103,6 @@ class SearchSpace(ABC):
 
         return walk()
 
-    def check_searchable(self) -> None:  # noqa: B027 - optional hook: most spaces need nothing
-        """Raise ``ConfigError`` when the space cannot be searched as configured (an option that
-        listings may omit but a search needs). Called before a search starts."""
-
     # -- keys -----------------------------------------------------------------------------------
     @abstractmethod
     def to_key(self, genotype: dict[str, Any]) -> str:

@@ -224,3 +224,12 @@ def test_nested_bad_options_are_one_line_errors(options, needle):
     with pytest.raises(ConfigError) as err:
         parse_config(synthetic_config(strategy={"name": "nested", "options": options}))
     assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_qmc_is_scrambled_so_seeds_differ_beyond_the_first_trial(tmp_path):
+    def params(label, seed):
+        run_dir, _ = run_config(tmp_path / label, synthetic_config(strategy={"name": "qmc"}, seed=seed,
+                                                                   budget={"trials": 6}))
+        return [r.params for r in run_dir.trials()][1:]  # trial 0 is drawn by QMC's fallback sampler
+
+    assert params("a", 0) != params("b", 1)

@@ -97,3 +97,24 @@ def test_the_benchmark_table_is_complete():
     nb201 = create_space("nb201", {})
     assert all(nb201.parse(str(k)).key == str(k) for k in table.arch_keys[:20])
     assert len({a.key for a in space.enumerate()}) == 725
+
+
+def test_the_benchmark_table_matches_the_cost_model_today():
+    """A change to the cost model or the nb201 space makes the table stale: rebuild it with
+    ``python benchmarks/nb201_table.py`` (and re-run the search-quality benchmark)."""
+    from codesign.costmodel.base import cost_model_for
+    from codesign.hardware.config import TEMPLATES
+    from codesign.search.evaluator import unmapped_fraction
+
+    table = load_table(NB201_TABLE)
+    nb201 = create_space("nb201", {})
+    template = TEMPLATES.get("systolic")
+    base = template.from_params({**template().to_params(), **table.meta["hw_fixed"]})
+    model = cost_model_for(base, None, table.meta["goal"])
+    for a in (0, 400):
+        workload = nb201.workload(nb201.parse(str(table.arch_keys[a])))
+        for h in (0, 101, 191):
+            hw = base.replace(**dict(zip(table.hw_params, table.meta["hw_grid"][h], strict=True)))
+            cost = model.evaluate(workload, hw)
+            now = np.array([cost.latency_s, cost.energy_j, cost.area_mm2, unmapped_fraction(cost)], dtype=np.float32)
+            assert np.allclose(now, table.pair_values[a, h], rtol=1e-6, equal_nan=True), (a, h)
