@@ -17,8 +17,9 @@ def _default_run_dir(config: ExperimentConfig) -> Path:
 
 
 def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path | None = None,
-        quiet: bool = True, ray_address: str | None = None):
-    """Run a search from an experiment file, mapping or config; returns a ``RunSummary``."""
+        quiet: bool = True, ray_address: str | None = None, storage: str | None = None):
+    """Run a search from an experiment file, mapping or config; returns a ``RunSummary``.
+    ``storage``: a database URL for the study (default: the config's, else a journal file)."""
     from codesign.search.experiment import Experiment
     from codesign.search.loop import run_search
     from codesign.storage.run_dir import RunDir
@@ -28,7 +29,7 @@ def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path 
     elif isinstance(config, dict):
         config = parse_config(config)
     experiment = Experiment.from_config(config)
-    run_dir = RunDir.create(out or _default_run_dir(config), config)
+    run_dir = RunDir.create(out or _default_run_dir(config), config, storage_url=storage)
     return run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address)
 
 

@@ -36,10 +36,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if bool(args.config) == bool(args.resume):
         raise CodesignError("give an experiment file, or --resume RUN_DIR (not both)")
+    if args.resume and args.storage:
+        raise CodesignError("--storage applies to a new run; a resumed run keeps the storage in its run.json")
     if args.resume:
         summary = api.resume(args.resume, quiet=args.quiet, ray_address=args.ray_address)
     else:
-        summary = api.run(args.config, out=args.out, quiet=args.quiet, ray_address=args.ray_address)
+        summary = api.run(args.config, out=args.out, quiet=args.quiet, ray_address=args.ray_address,
+                          storage=args.storage)
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(summary.run_dir)
@@ -52,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     budget = summary.budget_trials if summary.budget_trials is not None else "-"
     _show_front(run_dir, f"Pareto front: {len(front.trials)} of {front.n_feasible} feasible trials")
     console.print(f"{summary.new_trials} trials in {summary.seconds:.1f} s ({summary.rate_per_s:.2f} trials/s), "
-                  f"{summary.finished}/{budget} done, {summary.failed} failed"
+                  f"{summary.finished}/{budget} done, {summary.failed} failed, {summary.infeasible} infeasible"
                   + (f", {summary.requeued} interrupted trials re-queued" if summary.requeued else ""))
     if summary.interrupted:
         console.print(f"[yellow]interrupted[/yellow]: continue with  codesign run --resume {run_dir.path}")
@@ -77,27 +80,15 @@ def cmd_front(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from codesign.report.front import front_hypervolume
+    from codesign.report.status import run_status
     from codesign.storage.run_dir import RunDir
 
-    run_dir = RunDir.open(args.run_dir)
-    experiment, front = _front(run_dir)
-    records = run_dir.trials()
-    budget = experiment.config.budget
-    finished = front.n_complete + front.n_failed
-    status = {
-        "run_dir": str(run_dir.path), "complete": front.n_complete, "feasible": front.n_feasible,
-        "failed": front.n_failed, "running": front.n_running, "budget_trials": budget.trials,
-        "budget_time_s": budget.time, "front_size": len(front.trials),
-        "hypervolume": front_hypervolume(records, experiment.objectives),
-        "state": ("complete" if budget.trials is not None and finished >= budget.trials
-                  else "running or interrupted" if front.n_running else "incomplete"),
-    }
+    status = run_status(RunDir.open(args.run_dir))
     if args.json:
         _print_json(status)
     else:
         for key, value in status.items():
-            print(f"{key:>14}: {value}")
+            print(f"{key:>14}: {'-' if value is None else value}")
     return 0
 
 

@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted or finished run to its budget")
     p.add_argument("--out", help="run directory (default: the config's output, else runs/NAME-TIMESTAMP)")
     p.add_argument("--ray-address", help="join the Ray cluster at this address (executor: ray)")
+    p.add_argument("--storage", metavar="URL", help="keep the study in this database (e.g. sqlite:///study.db) "
+                                                    "instead of the run directory's journal file")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no front table")
 
     p = sub.add_parser("front", help="show the Pareto-optimal trials of a run")

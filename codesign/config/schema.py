@@ -47,6 +47,14 @@ class StrategySection(_Strict):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class EvaluatorSection(_Strict):
+    """How a candidate is scored: ``model`` (build, proxy, cost model), ``table`` (precomputed
+    scores) or ``synthetic`` (analytic, for engine tests)."""
+
+    name: str = "model"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
 _DURATION_RE = re.compile(r"^\s*([0-9.]+)\s*(s|m|h)?\s*$")
 
 
@@ -88,8 +96,10 @@ class ExperimentConfig(_Strict):
     strategy: StrategySection = Field(default_factory=StrategySection)
     budget: BudgetSection = Field(default_factory=BudgetSection)
     executor: ExecutorSection = Field(default_factory=ExecutorSection)
+    evaluator: EvaluatorSection = Field(default_factory=EvaluatorSection)
     batch: int = Field(1, ge=1, description="inference batch size of the costed workload")
     output: str | None = None
+    storage: str | None = Field(None, description="database URL for the study (default: a journal file in the run)")
 
     @field_validator("budget")
     @classmethod

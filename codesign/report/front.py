@@ -72,3 +72,58 @@ def front_rows(front: Front, space_describe: Any = None) -> list[dict[str, Any]]
         row["metrics"] = r.metrics
         rows.append(row)
     return rows
+
+
+class FrontTracker:
+    """The running Pareto front of a search, updated one feasible trial at a time.
+
+    Recomputing the front and its hypervolume over every trial after each tell costs O(N) per
+    trial (O(N^2) per run); this keeps the non-dominated losses and the observed range of all
+    feasible losses, so an update is O(front size). ``hypervolume()`` equals
+    ``front_hypervolume`` over the same trials (dominated points add no volume)."""
+
+    def __init__(self, objectives: list[Objective]) -> None:
+        self.signs = np.array([o.sign for o in objectives], dtype=float)
+        self._front = np.zeros((0, len(objectives)))
+        self._lo = np.full(len(objectives), np.inf)
+        self._hi = np.full(len(objectives), -np.inf)
+        self.n_feasible = 0
+        self._hv: float | None = None
+        self._hv_stale = True
+
+    def add(self, values: tuple[float, ...] | list[float]) -> bool:
+        """Record a feasible trial's objective values; returns whether the front changed."""
+        loss = np.asarray(values, dtype=float) * self.signs
+        self.n_feasible += 1
+        if np.any(loss < self._lo) or np.any(loss > self._hi):
+            self._hv_stale = True
+        self._lo = np.minimum(self._lo, loss)
+        self._hi = np.maximum(self._hi, loss)
+        front = self._front
+        if len(front) and np.any(np.all(front <= loss, axis=1) & np.any(front < loss, axis=1)):
+            return False  # dominated (an equal point joins the front, as in ``compute_front``)
+        keep = ~(np.all(loss <= front, axis=1) & np.any(loss < front, axis=1))
+        self._front = np.vstack([front[keep], loss])
+        self._hv_stale = True
+        return True
+
+    def add_records(self, records: list[TrialRecord]) -> None:
+        """Seed the tracker with the feasible trials of a run (on resume)."""
+        for r in records:
+            if r.feasible and r.values is not None and len(r.values) == len(self.signs):
+                self.add(r.values)
+
+    @property
+    def size(self) -> int:
+        return len(self._front)
+
+    def hypervolume(self) -> float | None:
+        """Normalised hypervolume, as ``front_hypervolume``; ``None`` under two feasible trials."""
+        if self.n_feasible < 2:
+            return None
+        if self._hv_stale:
+            span = np.where(self._hi > self._lo, self._hi - self._lo, 1.0)
+            reference = np.full(len(self.signs), 1.1)
+            self._hv = hypervolume((self._front - self._lo) / span, reference) / float(np.prod(reference))
+            self._hv_stale = False
+        return self._hv

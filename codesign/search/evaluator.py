@@ -1,20 +1,29 @@
 """Evaluation of one candidate (architecture x accelerator): the work of a trial.
 
+Evaluators are registered in ``EVALUATORS`` and named by ``EvaluatorSpec.evaluator``: ``model``
+(this module: build the network, score its proxy, cost it on the accelerator) is the default;
+``synthetic`` (analytic scores, for testing the engine and measuring its overhead) and ``table``
+(precomputed scores, for benchmarking strategies) live in ``codesign/search/evaluators/``.
+
 Architecture-level results (model build, workload extraction, proxy score) do not depend on the
-hardware, so they are cached by architecture key: a search that revisits an architecture with
-other accelerators pays only for the cost model.
+hardware, so the model evaluator caches them by architecture key: a search that revisits an
+architecture with other accelerators pays only for the cost model.
 """
 from __future__ import annotations
 
+import math
 import time
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from codesign.costmodel.base import CostModel, cost_model_for
 from codesign.costmodel.result import NetworkCost
+from codesign.errors import ConfigError
 from codesign.hardware.config import AcceleratorConfig
 from codesign.proxies.base import PROXIES, ProxyContext, ProxyScore, synthetic_batch
+from codesign.registry import Registry
 from codesign.spaces.arch import ArchSpec
 from codesign.spaces.base import SearchSpace, create_space
 from codesign.workload import Workload
@@ -43,6 +52,9 @@ class EvaluatorSpec:
     batch: int = 1
     seed: int = 0
     cache_size: int = 4096
+    #: A registered evaluator (``EVALUATORS``) and its options.
+    evaluator: str = "model"
+    evaluator_options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,12 +85,70 @@ class Outcome:
     def failed(self) -> bool:
         return bool(self.error)
 
+    @property
+    def unmapped_fraction(self) -> float:
+        """Share of the network that cannot run on the hardware: 0 when feasible, 1 when the
+        hardware itself is invalid; the search uses it as the "mappable" constraint."""
+        if self.feasible:
+            return 0.0
+        value = self.metrics.get("unmapped_fraction")
+        return float(value) if value is not None and math.isfinite(value) and value > 0 else 1.0
 
-class Evaluator:
-    """Scores candidates; keeps an LRU cache of architecture-level results."""
+
+def unmapped_fraction(cost: NetworkCost) -> float:
+    """Share of the layers the hardware cannot run (1 when the hardware itself is invalid)."""
+    n_layers = len(cost.reasons)
+    if cost.hardware_problems or not n_layers:
+        return 1.0 if not cost.feasible else 0.0
+    return sum(bool(r) for r in cost.reasons) / n_layers
+
+
+def failed_outcome(error: str, seconds: float = 0.0) -> Outcome:
+    """An evaluation that produced no metrics, with its error."""
+    return Outcome(metrics={}, feasible=False, reasons=[], error=error, seconds=seconds)
+
+
+class CandidateEvaluator(ABC):
+    """Scores candidates of one experiment; built from an ``EvaluatorSpec`` (on a worker too)."""
+
+    #: Names ``evaluator.options`` may hold.
+    OPTIONS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: EvaluatorSpec) -> None:
         self.spec = spec
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> None:
+        """Validate ``evaluator.options`` before any work starts (``ConfigError`` naming the key);
+        subclasses extend it for their values."""
+        unknown = set(options) - set(cls.OPTIONS)
+        if unknown:
+            name = getattr(cls, "registry_name", cls.__name__)
+            known = f"known: {', '.join(cls.OPTIONS)}" if cls.OPTIONS else "it takes none"
+            raise ConfigError("evaluator.options", f"unknown option(s) {', '.join(sorted(unknown))} "
+                                                   f"for the {name} evaluator ({known})")
+
+    @abstractmethod
+    def evaluate(self, candidate: Candidate) -> Outcome:
+        """SI metrics of ``candidate``; errors are returned as a failed ``Outcome``, not raised."""
+
+
+EVALUATORS: Registry[CandidateEvaluator] = Registry(
+    "evaluator", ("codesign.search.evaluator", "codesign.search.evaluators"))
+
+
+def make_evaluator(spec: EvaluatorSpec) -> CandidateEvaluator:
+    """The evaluator ``spec.evaluator`` names."""
+    return EVALUATORS.get(spec.evaluator, field="evaluator.name")(spec)
+
+
+@EVALUATORS.register("model")
+class Evaluator(CandidateEvaluator):
+    """Builds the network, scores its proxy and costs it on the accelerator; keeps an LRU cache
+    of architecture-level results."""
+
+    def __init__(self, spec: EvaluatorSpec) -> None:
+        super().__init__(spec)
         self.space: SearchSpace = create_space(spec.space, spec.space_options)
         self.proxy = PROXIES.create(spec.proxy, **spec.proxy_options) if spec.proxy else None
         self._cache: OrderedDict[str, ArchResult] = OrderedDict()
@@ -119,10 +189,10 @@ class Evaluator:
             arch_result, hit = self.arch_result(candidate.arch)
             cost = self.cost_model(candidate.hardware).evaluate(arch_result.workload, candidate.hardware)
         except Exception as exc:  # noqa: BLE001 - recorded on the trial, the search goes on
-            return Outcome(metrics={}, feasible=False, reasons=[], error=f"{type(exc).__name__}: {exc}",
-                           seconds=time.perf_counter() - start)
+            return failed_outcome(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         metrics = cost.metrics()
         metrics["params"] = arch_result.params
+        metrics["unmapped_fraction"] = unmapped_fraction(cost)
         proxy = arch_result.proxy
         metrics["proxy"] = proxy.value if proxy is not None else None
         if proxy is not None:

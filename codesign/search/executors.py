@@ -1,28 +1,82 @@
-"""Executors: evaluate batches of candidates in this process or on Ray actors.
+"""Executors: evaluate candidates in this process or on Ray actors.
+
+The loop keeps ``batch_size`` candidates in flight: it ``submit``s candidates and takes results
+with ``next_result`` as they finish, asking a new candidate for each result told, so a worker
+never waits for the slowest evaluation of a batch (a cache hit takes milliseconds, a new
+architecture a second).
 
 Ray core (actors), not Ray Tune: Tune costs ~3.4 s of machinery per trial here against ~1.4 ms
 for a plain Ray task (DESIGN.md). Each actor holds its own ``Evaluator`` and architecture cache;
 a candidate is preferably sent to an actor that has already seen its architecture. A dead actor
-is replaced and its candidate retried; a candidate that runs past the trial timeout is abandoned
-(its actor killed and replaced) and reported as failed.
+is replaced and its candidate retried (``MAX_RETRIES`` times); a candidate that runs past the trial
+timeout is abandoned (its actor killed and replaced) and reported as failed.
+
+The inline executor enforces the timeout with ``SIGALRM``: the evaluation is interrupted at the next
+Python bytecode, so a single long native call (one huge convolution) overruns until it returns, and
+it works only in the main thread of a POSIX process (elsewhere it warns and runs without a limit).
 """
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
+import warnings
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from codesign.registry import Registry
-from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome
+from codesign.search.evaluator import (
+    Candidate,
+    EvaluatorSpec,
+    Outcome,
+    failed_outcome,
+    make_evaluator,
+)
 
 MAX_RETRIES = 2
 
 
+class TrialTimeout(BaseException):
+    """Raised inside an in-process evaluation that ran past its timeout. A ``BaseException`` so
+    that no ``except Exception`` on the way (a proxy guarding its own errors) swallows it."""
+
+
+def timeout_outcome(seconds: float) -> Outcome:
+    return failed_outcome(f"timeout: evaluation ran past {seconds:g} s", seconds)
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise ``TrialTimeout`` in this thread after ``seconds`` (main thread, POSIX only)."""
+    if seconds is None:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        warnings.warn("executor.trial_timeout needs the main thread of a POSIX process with the inline "
+                      "executor; running without a limit (the ray executor enforces it anywhere)", stacklevel=3)
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TrialTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Executor(ABC):
-    """Evaluates candidates; ``run`` yields ``(index, outcome)`` as evaluations finish."""
+    """Evaluates candidates: ``submit`` them under a key, take ``(key, outcome)`` pairs from
+    ``next_result`` in the order they finish."""
 
     def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
                  trial_timeout: float | None = None) -> None:
@@ -32,8 +86,24 @@ class Executor(ABC):
         self.trial_timeout = trial_timeout
 
     @abstractmethod
+    def submit(self, key: int, candidate: Candidate) -> None:
+        """Queue ``candidate`` for evaluation."""
+
+    @abstractmethod
+    def next_result(self) -> tuple[int, Outcome]:
+        """Block until a submitted candidate is evaluated; its key and outcome."""
+
+    @property
+    @abstractmethod
+    def in_flight(self) -> int:
+        """Candidates submitted and not yet returned."""
+
     def run(self, candidates: list[Candidate]) -> Iterator[tuple[int, Outcome]]:
-        """Evaluate every candidate, yielding results as they complete."""
+        """Evaluate every candidate, yielding ``(index, outcome)`` as they complete."""
+        for i, candidate in enumerate(candidates):
+            self.submit(i, candidate)
+        for _ in candidates:
+            yield self.next_result()
 
     @property
     def parallelism(self) -> int:
@@ -53,11 +123,24 @@ class InlineExecutor(Executor):
     def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
                  trial_timeout: float | None = None) -> None:
         super().__init__(spec, 1, address, trial_timeout)
-        self.evaluator = Evaluator(spec)
+        self.evaluator = make_evaluator(spec)
+        self._queue: deque[tuple[int, Candidate]] = deque()
 
-    def run(self, candidates: list[Candidate]) -> Iterator[tuple[int, Outcome]]:
-        for i, candidate in enumerate(candidates):
-            yield i, self.evaluator.evaluate(candidate)
+    def submit(self, key: int, candidate: Candidate) -> None:
+        self._queue.append((key, candidate))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._queue)
+
+    def next_result(self) -> tuple[int, Outcome]:
+        key, candidate = self._queue.popleft()
+        try:
+            with _deadline(self.trial_timeout):
+                outcome = self.evaluator.evaluate(candidate)
+        except TrialTimeout:
+            outcome = timeout_outcome(self.trial_timeout or 0.0)
+        return key, outcome
 
 
 class _EvalActor:
@@ -67,7 +150,7 @@ class _EvalActor:
         import torch
 
         torch.set_num_threads(1)
-        self.evaluator = Evaluator(spec)
+        self.evaluator = make_evaluator(spec)
 
     def evaluate(self, candidate: Candidate) -> Outcome:
         return replace(self.evaluator.evaluate(candidate), cost=None)
@@ -86,6 +169,7 @@ class RayExecutor(Executor):
         import ray
 
         self._ray = ray
+        self._dead = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError)
         if not ray.is_initialized():
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                       "configure_logging": False}
@@ -99,6 +183,14 @@ class RayExecutor(Executor):
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=0)(_EvalActor)
         self._actors = [self._new_actor() for _ in range(workers)]
         self._seen: list[set[str]] = [set() for _ in range(workers)]
+        #: Replacement actors still starting (their ping's ref -> slot): a trial's clock starts
+        #: when an actor is ready, not while a new worker process imports torch.
+        self._starting: dict[Any, int] = {}
+        self._idle = list(range(workers))
+        self._pending: list[tuple[int, Candidate]] = []  # submitted, not yet on an actor
+        self._running: dict[Any, tuple[int, Candidate, int, float]] = {}  # ref -> (key, candidate, slot, start)
+        self._retries: dict[int, int] = {}
+        self._ready: deque[tuple[int, Outcome]] = deque()  # results decided without a ray.get
         ray.get([a.ping.remote() for a in self._actors])
 
     def _new_actor(self) -> Any:
@@ -111,58 +203,73 @@ class RayExecutor(Executor):
             pass
         self._actors[slot] = self._new_actor()
         self._seen[slot] = set()
+        self._starting[self._actors[slot].ping.remote()] = slot
 
-    def run(self, candidates: list[Candidate]) -> Iterator[tuple[int, Outcome]]:
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending) + len(self._running) + len(self._ready)
+
+    def submit(self, key: int, candidate: Candidate) -> None:
+        self._pending.append((key, candidate))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Give idle actors pending candidates, preferring one whose architecture they cached."""
+        while self._idle and self._pending:
+            slot = self._idle.pop(0)
+            seen = self._seen[slot]
+            pick = next((i for i, (_, c) in enumerate(self._pending) if c.arch.key in seen), 0)
+            key, candidate = self._pending.pop(pick)
+            seen.add(candidate.arch.key)
+            ref = self._actors[slot].evaluate.remote(candidate)
+            self._running[ref] = (key, candidate, slot, time.monotonic())
+
+    def next_result(self) -> tuple[int, Outcome]:
         ray = self._ray
-        pending = list(range(len(candidates)))
-        retries = [0] * len(candidates)
-        running: dict[Any, tuple[int, int, float]] = {}  # ref -> (candidate index, slot, start)
-        idle = list(range(len(self._actors)))
-
-        def dispatch() -> None:
-            while idle and pending:
-                slot = idle.pop(0)
-                seen = self._seen[slot]
-                pick = next((i for i in pending if candidates[i].arch.key in seen), pending[0])
-                pending.remove(pick)
-                seen.add(candidates[pick].arch.key)
-                ref = self._actors[slot].evaluate.remote(candidates[pick])
-                running[ref] = (pick, slot, time.monotonic())
-
-        dispatch()
-        while running:
+        while not self._ready:
+            if not self._running and not (self._pending and self._starting):
+                raise RuntimeError("next_result() with nothing submitted")
             timeout = None
-            if self.trial_timeout is not None:
-                oldest = min(start for _, _, start in running.values())
+            if self.trial_timeout is not None and self._running:
+                oldest = min(start for *_, start in self._running.values())
                 timeout = max(0.0, oldest + self.trial_timeout - time.monotonic())
-            done, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
-            if not done:  # the oldest evaluation ran out of time
-                ref = min(running, key=lambda r: running[r][2])
-                index, slot, _ = running.pop(ref)
+            done, _ = ray.wait(list(self._running) + list(self._starting), num_returns=1, timeout=timeout)
+            if not done:  # the oldest evaluation ran out of time: abandon it with its actor
+                ref = min(self._running, key=lambda r: self._running[r][3])
+                key, _, slot, _ = self._running.pop(ref)
                 self._replace_actor(slot)
-                idle.append(slot)
-                yield index, Outcome(metrics={}, feasible=False, reasons=[],
-                                     error=f"timeout: evaluation ran past {self.trial_timeout:g} s")
-                dispatch()
+                self._ready.append((key, timeout_outcome(self.trial_timeout or 0.0)))
                 continue
             ref = done[0]
-            index, slot, _ = running.pop(ref)
+            if ref in self._starting:  # a replacement actor is ready (or died starting: again)
+                slot = self._starting.pop(ref)
+                try:
+                    ray.get(ref)
+                    self._idle.append(slot)
+                except self._dead:
+                    self._replace_actor(slot)
+                self._dispatch()
+                continue
+            key, candidate, slot, _ = self._running.pop(ref)
             try:
                 outcome = ray.get(ref)
-            except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
+            except self._dead as exc:  # the worker died: retry the candidate on a replacement
                 self._replace_actor(slot)
-                idle.append(slot)
-                if retries[index] < MAX_RETRIES:
-                    retries[index] += 1
-                    pending.insert(0, index)
+                tries = self._retries.get(key, 0)
+                if tries < MAX_RETRIES:
+                    self._retries[key] = tries + 1
+                    self._pending.insert(0, (key, candidate))
                 else:
-                    yield index, Outcome(metrics={}, feasible=False, reasons=[],
-                                         error=f"worker died {MAX_RETRIES + 1} times: {type(exc).__name__}")
-                dispatch()
+                    self._ready.append((key, failed_outcome(f"worker died {MAX_RETRIES + 1} times: "
+                                                            f"{type(exc).__name__}")))
+                self._dispatch()
                 continue
-            idle.append(slot)
-            yield index, outcome
-            dispatch()
+            self._idle.append(slot)
+            self._ready.append((key, outcome))
+            self._dispatch()
+        key, outcome = self._ready.popleft()
+        self._retries.pop(key, None)
+        return key, outcome
 
     def close(self) -> None:
         for actor in self._actors:

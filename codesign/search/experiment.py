@@ -9,12 +9,12 @@ from codesign.costmodel.base import COST_MODELS
 from codesign.errors import ConfigError
 from codesign.hardware.config import TEMPLATES
 from codesign.hardware.presets import presets
-from codesign.hardware.space import HardwareSpace
+from codesign.hardware.space import HW_PREFIX, HardwareSpace
 from codesign.proxies.base import PROXIES
 from codesign.search.evaluator import EvaluatorSpec
 from codesign.search.metrics import Constraint, Objective, parse_constraint, parse_objectives
-from codesign.search.strategies import Strategy, make_strategy
-from codesign.spaces.base import SearchSpace, create_space
+from codesign.search.strategies import JointSpace, Strategy, make_strategy
+from codesign.spaces.base import ARCH_PREFIX, SearchSpace, create_space
 
 
 def _hardware_space(section: Any) -> HardwareSpace:
@@ -58,7 +58,7 @@ class Experiment:
         constraints = [parse_constraint(name, raw, f"constraints.{name}") for name, raw in config.constraints.items()]
         uses_proxy = any(o.metric.name == "proxy" for o in objectives) or any(
             c.metric.name == "proxy" for c in constraints)
-        if uses_proxy:
+        if uses_proxy and config.evaluator.name == "model":
             proxy_cls = PROXIES.get(config.proxy.name, field="proxy.name")
             try:
                 proxy_cls(**config.proxy.options)
@@ -72,10 +72,24 @@ class Experiment:
             proxy=config.proxy.name if uses_proxy else None, proxy_options=dict(config.proxy.options),
             proxy_batch_size=config.proxy.batch_size, cost_model=config.accelerator.cost_model,
             goal=config.accelerator.goal, batch=config.batch, seed=config.seed,
+            evaluator=config.evaluator.name, evaluator_options=dict(config.evaluator.options),
         )
+        from codesign.search.evaluator import EVALUATORS
+
+        EVALUATORS.get(config.evaluator.name, field="evaluator.name").check_options(dict(config.evaluator.options))
+        if config.storage is not None:
+            from codesign.storage.run_dir import check_storage_url
+
+            check_storage_url(config.storage)
         experiment = cls(config, space, hardware, objectives, constraints, spec)
-        experiment.strategy().sampler()  # validates strategy name and options
+        experiment.strategy().sampler(experiment.joint_space)  # validates strategy name and options
         return experiment
+
+    @property
+    def joint_space(self) -> JointSpace:
+        """The trial parameters: the space's dimensions and the searched accelerator ones."""
+        return JointSpace(arch=tuple((ARCH_PREFIX + d.name, d) for d in self.space.dimensions()),
+                          hardware=tuple((HW_PREFIX + d.name, d) for d in self.hardware.dimensions))
 
     @property
     def directions(self) -> list[str]:

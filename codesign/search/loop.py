@@ -1,10 +1,21 @@
 """The search loop: ask a batch of candidates, evaluate them on the executor, tell the results.
 
 Ask/tell (not ``study.optimize``) so evaluation can be batched and distributed. Every outcome is
-told: a complete trial carries its objective values and constraint violations; an evaluation
-error or an unmappable design is a failed trial with its reason recorded. A run that was killed
-leaves trials in the RUNNING state; ``resume`` marks them failed and queues their parameters
-again, so no candidate is lost.
+told:
+
+- a design that was evaluated completes with its objective values and constraint values: one per
+  budget in ``constraints`` and ``mappable`` (the share of the network the hardware cannot run; 0
+  when it all maps). A design that cannot be mapped is therefore a *complete, infeasible* trial:
+  the objectives it has (the proxy, the area) carry their values, those it lacks (latency, energy)
+  carry the worst value (+inf when minimised, -inf when maximised) and are listed in the trial's
+  ``result["placeholder_objectives"]``. NSGA-II ranks such trials below every feasible one (by
+  how much they violate), TPE counts them among the bad ones, so the sampler moves away from the
+  region; a failed trial would simply be ignored by both;
+- an evaluation error (an exception, a failed proxy, a timeout, a worker that died too often) is a
+  failed trial with the error in ``result["error"]``: it says nothing about the design.
+
+A run that was killed leaves trials in the RUNNING state; ``resume`` marks them failed and
+re-queues their parameters, so no candidate is lost and they do not count against the budget.
 """
 from __future__ import annotations
 
@@ -16,18 +27,22 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from codesign.report.front import compute_front, front_hypervolume
+from codesign.report.front import FrontTracker
 from codesign.search.evaluator import Candidate, Outcome
 from codesign.search.executors import make_executor
 from codesign.search.experiment import Experiment
-from codesign.storage.run_dir import RunDir, trial_records
+from codesign.search.nested import REQUEUE_OF_ATTR
+from codesign.storage.run_dir import REQUEUED_ATTR, RunDir, trial_records
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
-#: Marks a trial a killed run left RUNNING; its parameters were queued again, so it does not
-#: count against the budget.
-REQUEUED_ATTR = "requeued"
+#: Name of the constraint every complete trial carries: the unmapped share of the network.
+MAPPABLE = "mappable"
+#: Seconds between progress-bar refreshes (the front's hypervolume is computed for each).
+PROGRESS_INTERVAL_S = 0.25
+
+__all__ = ["MAPPABLE", "REQUEUED_ATTR", "RunSummary", "run_search"]
 
 
 @dataclass
@@ -45,59 +60,82 @@ class RunSummary:
     interrupted: bool = False
     requeued: int = 0
     rate_per_s: float = field(default=0.0)
+    infeasible: int = 0
+    #: Why the loop stopped: budget, time, exhausted (the strategy has nothing left), interrupted.
+    reason: str = ""
 
 
 def _requeue_stale(study: optuna.Study) -> int:
     """Fail the trials a killed run left RUNNING and queue their parameters again."""
     stale = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.RUNNING]
+    storage = study._storage  # noqa: SLF001 - Optuna has no public API to fail another process's trial
     for t in stale:
-        study._storage.set_trial_user_attr(t._trial_id, "result", {"error": "interrupted; re-queued on resume"})  # noqa: SLF001
-        study._storage.set_trial_user_attr(t._trial_id, REQUEUED_ATTR, True)  # noqa: SLF001
-        study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)  # noqa: SLF001
+        storage.set_trial_user_attr(t._trial_id, "result", {"error": "interrupted; re-queued on resume"})
+        storage.set_trial_user_attr(t._trial_id, REQUEUED_ATTR, True)
+        storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
         if t.params:
-            study.enqueue_trial(dict(t.params), skip_if_exists=False)
+            study.enqueue_trial(dict(t.params), user_attrs={REQUEUE_OF_ATTR: t.number}, skip_if_exists=False)
     return len(stale)
 
 
 def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, candidate: Candidate,
-          outcome: Outcome) -> bool:
-    """Record one outcome on its trial; returns whether the trial completed."""
+          outcome: Outcome) -> tuple[str, list[float] | None]:
+    """Record one outcome on its trial; returns ``feasible``, ``infeasible`` (it does not map or
+    breaks a budget) or ``failed``, and the values told."""
+    metrics = outcome.metrics
     result: dict[str, Any] = {
         "arch": candidate.arch.to_dict(),
         "hardware": candidate.hardware.to_dict(),
-        "metrics": outcome.metrics,
+        "metrics": metrics,
         "seconds": round(outcome.seconds, 6),
         "arch_seconds": round(outcome.arch_seconds, 6),
         "cache_hit": outcome.cache_hit,
     }
-    values: list[float] | None = None
     error = outcome.error
-    if not error and not outcome.feasible:
-        error = "infeasible: " + "; ".join(outcome.reasons)
+    values: list[float] = []
+    placeholders: list[str] = []
     if not error:
-        values = [outcome.metrics.get(o.metric.key) for o in experiment.objectives]
-        if any(v is None or not math.isfinite(v) for v in values):
-            missing = [o.metric.name for o, v in zip(experiment.objectives, values, strict=True) if v is None or not math.isfinite(v)]
+        missing = []
+        for o in experiment.objectives:
+            value = metrics.get(o.metric.key)
+            if value is None or not math.isfinite(value):
+                if outcome.feasible:
+                    missing.append(o.metric.name)
+                placeholders.append(o.metric.name)
+                value = math.inf if o.direction == "minimize" else -math.inf
+            values.append(float(value))
+        if missing:
             error = f"no value for objective(s) {', '.join(missing)}"
-            values = None
     if error:
         result["error"] = error
         trial.set_user_attr("result", result)
         study.tell(trial, state=TrialState.FAIL)
-        return False
-    trial.set_user_attr("result", result)
+        return "failed", None
+    if not outcome.feasible:
+        result["infeasible"] = "; ".join(outcome.reasons) or "the design cannot be mapped"
+        result["placeholder_objectives"] = placeholders
+    constraints = {MAPPABLE: outcome.unmapped_fraction}
     for constraint in experiment.constraints:
-        trial.set_constraint(constraint.metric.name, constraint.violation(outcome.metrics.get(constraint.metric.key)))
+        value = metrics.get(constraint.metric.key)
+        if not outcome.feasible and (value is None or not math.isfinite(value)):
+            # Unknown for a design that does not map (its latency, say): not told, and listed.
+            result.setdefault("unevaluated_constraints", []).append(constraint.metric.name)
+            continue
+        constraints[constraint.metric.name] = constraint.violation(value)
+    trial.set_user_attr("result", result)
+    for name, violation in constraints.items():
+        trial.set_constraint(name, violation)
     study.tell(trial, values)
-    return True
+    return ("feasible" if all(v <= 0 for v in constraints.values()) else "infeasible"), values
 
 
 class _Progress:
-    """Trials done and per second, failures, front size and hypervolume (rich, or nothing)."""
+    """Trials done and per second, failures, infeasible trials, front size and hypervolume."""
 
     def __init__(self, quiet: bool, total: int | None, done: int) -> None:
         self.quiet = quiet
         self._progress = None
+        self._last = 0.0
         if quiet:
             return
         from rich.progress import (
@@ -110,78 +148,115 @@ class _Progress:
 
         self._progress = Progress(
             TextColumn("[bold]search"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-            TextColumn("failed {task.fields[failed]}"), TextColumn("front {task.fields[front]}"),
-            TextColumn("HV {task.fields[hv]}"), TimeElapsedColumn(), transient=False,
+            TextColumn("failed {task.fields[failed]}"), TextColumn("infeasible {task.fields[infeasible]}"),
+            TextColumn("front {task.fields[front]}"), TextColumn("HV {task.fields[hv]}"), TimeElapsedColumn(),
+            transient=False,
         )
         self._task = self._progress.add_task("search", total=total, completed=done, rate="- trials/s",
-                                             failed=0, front=0, hv="-")
+                                             failed=0, infeasible=0, front=0, hv="-")
         self._progress.start()
 
-    def update(self, done: int, rate: float, failed: int, front: int, hv: float | None) -> None:
+    def due(self) -> bool:
+        """Whether a refresh is due (they are throttled: the hypervolume is not free)."""
+        return self._progress is not None and time.monotonic() - self._last >= PROGRESS_INTERVAL_S
+
+    def update(self, done: int, rate: float, failed: int, infeasible: int, front: int, hv: float | None) -> None:
         if self._progress is None:
             return
+        self._last = time.monotonic()
         self._progress.update(self._task, completed=done, rate=f"{rate:.1f} trials/s", failed=failed,
-                              front=front, hv="-" if hv is None else f"{hv:.3f}")
+                              infeasible=infeasible, front=front, hv="-" if hv is None else f"{hv:.3f}")
 
     def close(self) -> None:
         if self._progress is not None:
             self._progress.stop()
 
 
+def _stop_reason(config: Any, strategy: Any, study: optuna.Study, committed: int, start: float) -> str:
+    """Why no further trial should be asked (``""``: ask one). ``committed``: trials finished or
+    in flight, which together count against the trial budget."""
+    if config.budget.trials is not None and committed >= config.budget.trials:
+        return "budget"
+    if config.budget.time is not None and time.monotonic() - start >= config.budget.time:
+        return "time"
+    left = strategy.remaining(study)
+    if left is not None and left <= 0 and not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        return "exhausted"
+    return ""
+
+
 def run_search(experiment: Experiment, run: RunDir, quiet: bool = False, resume: bool = False,
                ray_address: str | None = None) -> RunSummary:
-    """Run (or continue) the search until the trial or time budget is reached."""
+    """Run (or continue) the search until the trial or time budget is reached, or the strategy
+    has nothing left to propose."""
+    with run.session() as session:
+        summary = _search(experiment, run, quiet, resume, ray_address)
+        session.end(summary.reason, new_trials=summary.new_trials, finished=summary.finished)
+    return summary
+
+
+def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_address: str | None) -> RunSummary:
     config = experiment.config
     strategy = experiment.strategy()
-    study = run.study(directions=experiment.directions, sampler=strategy.sampler())
+    study = run.study(directions=experiment.directions, sampler=strategy.sampler(experiment.joint_space))
     requeued = _requeue_stale(study) if resume else 0
-
-    def finished_count() -> int:
-        return sum(not t.user_attrs.get(REQUEUED_ATTR) for t in study.get_trials(deepcopy=False, states=_FINISHED))
-
+    run.flush(sync=True)
+    records = trial_records(study)
+    finished = sum(r.state in ("COMPLETE", "FAIL", "PRUNED") and not r.requeued for r in records)
+    tracker = FrontTracker(experiment.objectives)
+    tracker.add_records(records)
     budget_trials = config.budget.trials
-    finished = finished_count()
     executor_cfg = config.executor
     executor = make_executor(executor_cfg.name, experiment.evaluator_spec, executor_cfg.workers,
                              ray_address or executor_cfg.address, executor_cfg.trial_timeout)
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
-    new_trials = failed = 0
-    interrupted = False
-    front_size, hv = 0, None
+    new_trials = failed = infeasible = 0
+    reason = ""
+
+    def show(force: bool = False) -> None:
+        if force or progress.due():
+            elapsed = time.monotonic() - start
+            progress.update(finished, new_trials / elapsed if elapsed > 0 else 0.0, failed, infeasible,
+                            tracker.size, tracker.hypervolume())
+
+    in_flight: dict[int, tuple[optuna.Trial, Candidate]] = {}
     try:
         while True:
-            remaining = math.inf if budget_trials is None else budget_trials - finished
-            if remaining <= 0:
-                break
-            if config.budget.time is not None and time.monotonic() - start >= config.budget.time:
-                break
-            n = int(min(batch_size, remaining))
-            asked: list[tuple[optuna.Trial, Candidate]] = []
-            for _ in range(n):
+            # Keep batch_size candidates in flight: ask one for every result told.
+            while len(in_flight) < batch_size:
+                reason = _stop_reason(config, strategy, study, finished + len(in_flight), start)
+                if reason:
+                    break
                 trial = study.ask()
                 candidate = Candidate(arch=experiment.space.sample(trial), hardware=experiment.hardware.sample(trial))
-                asked.append((trial, candidate))
-            for index, outcome in executor.run([c for _, c in asked]):
-                trial, candidate = asked[index]
-                if not _tell(study, experiment, trial, candidate, outcome):
-                    failed += 1
-                new_trials += 1
-                finished += 1
-            records = trial_records(study)
-            front = compute_front(records, experiment.objectives)
-            front_size = len(front.trials)
-            hv = front_hypervolume(records, experiment.objectives)
-            elapsed = time.monotonic() - start
-            progress.update(finished, new_trials / elapsed if elapsed > 0 else 0.0, failed, front_size, hv)
+                in_flight[trial.number] = (trial, candidate)
+                executor.submit(trial.number, candidate)
+            if not in_flight:
+                break
+            run.flush()  # the asked trials are visible as running
+            number, outcome = executor.next_result()
+            trial, candidate = in_flight.pop(number)
+            kind, values = _tell(study, experiment, trial, candidate, outcome)
+            run.flush()  # a told trial is on disk before the next result is handled
+            failed += kind == "failed"
+            infeasible += kind == "infeasible"
+            if kind == "feasible":
+                tracker.add(values)
+            new_trials += 1
+            finished += 1
+            show()
     except KeyboardInterrupt:
-        interrupted = True
+        reason = "interrupted"
     finally:
+        run.flush(sync=True)
+        show(force=True)
         progress.close()
         executor.close()
     elapsed = time.monotonic() - start
     return RunSummary(run_dir=str(run.path), finished=finished, budget_trials=budget_trials, new_trials=new_trials,
-                      failed=failed, front_size=front_size, hypervolume=hv, seconds=elapsed,
-                      interrupted=interrupted, requeued=requeued,
-                      rate_per_s=new_trials / elapsed if elapsed > 0 else 0.0)
+                      failed=failed, front_size=tracker.size, hypervolume=tracker.hypervolume(), seconds=elapsed,
+                      interrupted=reason == "interrupted", requeued=requeued,
+                      rate_per_s=new_trials / elapsed if elapsed > 0 else 0.0, infeasible=infeasible,
+                      reason=reason)

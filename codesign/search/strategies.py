@@ -1,37 +1,82 @@
 """Search strategies: Optuna samplers behind one small interface, chosen by name in the
 experiment file (``strategy: {name: nsga2, options: {population_size: 24}}``).
 
+A strategy makes the sampler of a study for a ``JointSpace`` (the trial parameters and their
+dimensions) and may say how many trials it has left (``remaining``: a grid runs out). Registered:
+``nsga2`` (default), ``tpe``, ``random``, ``qmc``, ``grid`` and ``nested`` (outer architecture
+search, inner accelerator search per architecture). ``tests/search/test_strategies.py`` runs every
+registered strategy through the same suite, so a new one is tested without new test code.
+
 Constraints reach every sampler through the trials themselves (``Trial.set_constraint``, read
-back as ``FrozenTrial.constraints``): NSGA-II then ranks by constrained domination."""
+back as ``FrozenTrial.constraints``): NSGA-II ranks by constrained domination, TPE puts infeasible
+trials among the bad ones. A design that cannot be mapped is such an infeasible trial (see
+``codesign/search/loop.py``), so the samplers learn to avoid it."""
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import optuna
 
+from codesign.dimension import Dimension
 from codesign.errors import ConfigError
 from codesign.registry import Registry
+
+
+@dataclass(frozen=True)
+class JointSpace:
+    """The parameters a trial samples: ``(name, dimension)`` pairs for the architecture
+    (``arch.*``) and for the accelerator (``hw.*``)."""
+
+    arch: tuple[tuple[str, Dimension], ...] = ()
+    hardware: tuple[tuple[str, Dimension], ...] = ()
+
+    @property
+    def params(self) -> dict[str, Dimension]:
+        return dict(self.arch + self.hardware)
+
+    @property
+    def size(self) -> int | None:
+        """Number of points when every dimension is finite."""
+        sizes = [d.size for d in self.params.values()]
+        return math.prod(sizes) if all(s is not None for s in sizes) else None
+
+    def where(self, name: str) -> str:
+        """The config field a parameter comes from (for error messages)."""
+        prefix, _, rest = name.partition(".")
+        return f"accelerator.search.{rest}" if prefix == "hw" else f"space (dimension {rest})"
 
 
 class Strategy:
     """Makes the Optuna sampler for a study. ``options`` go to the sampler's constructor."""
 
-    sampler_class: ClassVar[type[optuna.samplers.BaseSampler]]
+    sampler_class: ClassVar[type[optuna.samplers.BaseSampler] | None] = None
+    #: Sampler options that differ from Optuna's defaults (the user's options override them).
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, seed: int, **options: Any) -> None:
         self.seed = seed
         self.options = options
+        self._sampler: optuna.samplers.BaseSampler | None = None
 
-    def sampler(self) -> optuna.samplers.BaseSampler:
-        kwargs = dict(self.options)
+    def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
+        """The sampler for ``space`` (bad options raise ``ConfigError`` on ``strategy.options``)."""
+        assert self.sampler_class is not None, f"{type(self).__name__} must set sampler_class or override sampler()"
+        kwargs = {**self.defaults, **self.options}
         kwargs["seed"] = self.seed
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return self.sampler_class(**kwargs)
-        except TypeError as exc:
+                self._sampler = self.sampler_class(**kwargs)
+        except (TypeError, ValueError) as exc:
             raise ConfigError("strategy.options", f"{exc}") from None
+        return self._sampler
+
+    def remaining(self, study: optuna.Study) -> int | None:
+        """Trials this strategy can still propose (``None``: no limit)."""
+        return None
 
 
 STRATEGIES: Registry[Strategy] = Registry("strategy", ("codesign.search.strategies",))
@@ -60,9 +105,88 @@ class Random(Strategy):
 
 @STRATEGIES.register("qmc")
 class QMC(Strategy):
-    """Scrambled Sobol quasi-random sampling (space-filling)."""
+    """Scrambled Sobol quasi-random sampling (space-filling). Scrambled by default (Optuna's
+    default is not), so that the seed changes the points."""
 
     sampler_class = optuna.samplers.QMCSampler
+    defaults = {"scramble": True}
+
+
+@STRATEGIES.register("grid")
+class Grid(Strategy):
+    """Every point of the (finite) joint space once, in a seeded order that spreads a partial
+    budget over the whole grid; the run stops when the grid is exhausted."""
+
+    def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
+        from codesign.search.grid import JointGridSampler, dimension_values
+
+        if self.options:
+            raise ConfigError("strategy.options", f"grid takes no options, got {', '.join(sorted(self.options))}")
+        params = {name: dimension_values(dim, space.where(name)) for name, dim in space.params.items()}
+        self._sampler = JointGridSampler(params, seed=self.seed)
+        return self._sampler
+
+    def remaining(self, study: optuna.Study) -> int | None:
+        from codesign.search.grid import JointGridSampler
+
+        assert isinstance(self._sampler, JointGridSampler), "sampler() first"
+        return self._sampler.remaining(study)
+
+
+_NESTED_DEFAULTS: dict[str, Any] = {
+    "inner_trials": 4,
+    "shared_inner": True,
+    "outer": {"name": "tpe", "options": {}},
+    "inner": {"name": "tpe", "options": {}},
+}
+
+
+@STRATEGIES.register("nested")
+class Nested(Strategy):
+    """Outer architecture search, and an inner accelerator search of ``inner_trials`` trials per
+    architecture (as NAAS does). Options: ``inner_trials`` (4); ``outer`` and ``inner``, each a
+    strategy ``{name, options}`` (TPE both); ``shared_inner`` (true: one inner sampler learns from
+    every architecture's accelerator trials; false: a fresh one per architecture, as in NAAS).
+    The defaults did best of the variants tried on ``benchmarks/search_quality.py`` (see
+    docs/measurements-search.md). See ``codesign/search/nested.py``."""
+
+    def _part(self, key: str) -> tuple[type[Strategy], dict[str, Any]]:
+        raw = self.options.get(key, _NESTED_DEFAULTS[key])
+        where = f"strategy.options.{key}"
+        if not isinstance(raw, dict) or set(raw) - {"name", "options"} or "name" not in raw:
+            raise ConfigError(where, f"expected {{name: STRATEGY, options: {{...}}}}, got {raw!r}")
+        if raw["name"] == "nested":
+            raise ConfigError(f"{where}.name", "a nested strategy cannot nest another")
+        options = raw.get("options") or {}
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}.options", f"expected a mapping, got {options!r}")
+        return STRATEGIES.get(raw["name"], field=f"{where}.name"), options
+
+    def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
+        from codesign.search.nested import NestedSampler
+
+        unknown = set(self.options) - set(_NESTED_DEFAULTS)
+        if unknown:
+            raise ConfigError("strategy.options", f"unknown option(s) {', '.join(sorted(unknown))} "
+                                                  f"(known: {', '.join(_NESTED_DEFAULTS)})")
+        inner_trials = self.options.get("inner_trials", _NESTED_DEFAULTS["inner_trials"])
+        if isinstance(inner_trials, bool) or not isinstance(inner_trials, int) or inner_trials < 1:
+            raise ConfigError("strategy.options.inner_trials", f"must be an integer >= 1, got {inner_trials!r}")
+        outer_cls, outer_options = self._part("outer")
+        inner_cls, inner_options = self._part("inner")
+        outer = outer_cls(self.seed, **outer_options).sampler(JointSpace(arch=space.arch))
+        hw_space = JointSpace(hardware=space.hardware)
+        inner_cls(self.seed, **inner_options).sampler(hw_space)  # validate the options now
+
+        def inner_factory(round_number: int) -> optuna.samplers.BaseSampler:
+            # Seeded per round so that a resumed run draws what an uninterrupted one would.
+            return inner_cls(self.seed * 1_000_003 + round_number + 1, **inner_options).sampler(hw_space)
+
+        shared = self.options.get("shared_inner", _NESTED_DEFAULTS["shared_inner"])
+        if not isinstance(shared, bool):
+            raise ConfigError("strategy.options.shared_inner", f"must be true or false, got {shared!r}")
+        self._sampler = NestedSampler(outer, inner_factory, inner_trials, shared_inner=shared)
+        return self._sampler
 
 
 def make_strategy(name: str, seed: int, options: dict[str, Any]) -> Strategy:

@@ -181,7 +181,7 @@ def test_invalid_config_via_subprocess_has_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "codesign.cli.main", "run", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("codesign: error: strategy.name: unknown strategy 'nsga3' "
-                                   "(known: nsga2, qmc, random, tpe)")
+                                   "(known: grid, nested, nsga2, qmc, random, tpe)")
 
 
 def test_listings(cli):

@@ -30,7 +30,7 @@ def test_defaults_fill_a_minimal_config():
 @pytest.mark.parametrize("change,message", [
     ({"colour": "red"}, "colour: unknown key"),
     ({"seed": "zero"}, "seed: Input should be a valid integer"),
-    ({"strategy": {"name": "nsga3"}}, "strategy.name: unknown strategy 'nsga3' (known: nsga2, qmc, random, tpe)"),
+    ({"strategy": {"name": "nsga3"}}, "strategy.name: unknown strategy 'nsga3' (known: grid, nested, nsga2, qmc, random, tpe)"),
     ({"strategy": {"name": "nsga2", "options": {"populaton_size": 4}}}, "strategy.options:"),
     ({"space": {"name": "mbconvx"}}, "space.name: unknown search space 'mbconvx'"),
     ({"space": {"name": "mbconv", "options": {"resolution": "big"}}}, "space.options.resolution:"),

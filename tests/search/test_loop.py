@@ -27,9 +27,9 @@ def test_tiny_search_records_every_trial(tmp_path):
         assert len(r.values) == 3
         assert r.result["arch"]["space"] == "mbconv" and r.result["hardware"]["template"] == "systolic"
         assert r.metrics["latency_s"] == r.values[1] and r.metrics["proxy"] == r.values[0]
-        assert len(r.violations) == 1  # the area constraint
-        assert (r.violations[0] <= 0) == (r.metrics["area_mm2"] <= 1.0)
-    assert sum(r.result["cache_hit"] for r in complete) >= 0
+        assert set(r.constraints) == {"mappable", "area"}  # every trial says whether it maps
+        assert r.constraints["mappable"] == 0.0
+        assert (r.constraints["area"] <= 0) == (r.metrics["area_mm2"] <= 1.0)
 
 
 def test_front_is_nondominated_and_feasible(tmp_path):
@@ -71,14 +71,22 @@ def test_evaluation_errors_become_failed_trials(tmp_path, monkeypatch):
     assert all("RuntimeError: simulated cost-model crash" in r.result["error"] for r in failed)
 
 
-def test_unmappable_designs_fail_with_reason(tmp_path):
+def test_unmappable_designs_are_complete_infeasible_trials_with_reason(tmp_path):
     search = {"rows": [64], "cols": [64], "filter_sram_kib": [1], "dataflow": ["ws"]}
     run_dir, summary = run(tmp_path, accelerator={"template": "systolic", "search": search},
-                           budget={"trials": 3})
+                           budget={"trials": 3}, constraints={"area": "<= 1 mm2", "latency": "<= 1 ms"})
     records = run_dir.trials()
-    assert summary.failed == 3
-    assert all(r.result["error"].startswith("infeasible: ") and "filter SRAM (1 KiB)" in r.result["error"]
-               for r in records)
+    assert summary.failed == 0 and summary.infeasible == 3 and summary.front_size == 0
+    for r in records:
+        assert r.state == "COMPLETE" and r.infeasible and not r.feasible
+        assert "filter SRAM (1 KiB)" in r.result["infeasible"]
+        # The objectives it has carry their values; those it lacks carry the worst value, said so.
+        assert r.values[0] == r.metrics["proxy"] and r.values[1:] == (float("inf"), float("inf"))
+        assert r.result["placeholder_objectives"] == ["latency", "energy"]
+        assert 0 < r.constraints["mappable"] <= 1
+        # The area is known and told; the latency budget cannot be judged and is listed instead.
+        assert "area" in r.constraints and "latency" not in r.constraints
+        assert r.result["unevaluated_constraints"] == ["latency"]
 
 
 def test_time_budget_stops_the_run(tmp_path):
@@ -98,3 +106,31 @@ def test_fixed_preset_accelerator(tmp_path):
 def test_other_strategies_run(tmp_path, strategy):
     _, summary = run(tmp_path, strategy={"name": strategy}, budget={"trials": 4})
     assert summary.finished == 4
+
+
+def test_status_of_a_run_stopped_by_its_time_budget_and_of_a_fresh_one(tmp_path):
+    from codesign.report.status import run_status
+    from tests.search.helpers import run_config, synthetic_config
+
+    run_dir, summary = run_config(tmp_path / "t", synthetic_config({"sleep_s": 0.05}, budget={"trials": 1000, "time": 0.5}))
+    status = run_status(run_dir)
+    assert summary.reason == "time" and status["state"] == "stopped" and status["reason"] == "time"
+    assert status["finished"] == summary.finished < 1000 and status["running"] == 0
+    fresh = RunDir.create(tmp_path / "f", parse_config(tiny_config()))
+    assert run_status(fresh)["state"] == "not started"
+
+
+def test_front_tracker_matches_the_front_of_the_records(tmp_path):
+    from codesign.report.front import FrontTracker, front_hypervolume
+    from tests.search.helpers import run_config, synthetic_config
+
+    run_dir, summary = run_config(tmp_path / "r", synthetic_config({"unmappable": {"hw.rows": [16]}},
+                                                                   budget={"trials": 60}))
+    experiment = Experiment.from_config(run_dir.config())
+    records = run_dir.trials()
+    front = compute_front(records, experiment.objectives)
+    tracker = FrontTracker(experiment.objectives)
+    tracker.add_records(records)
+    assert summary.front_size == tracker.size == len(front.trials)
+    assert summary.hypervolume == pytest.approx(front_hypervolume(records, experiment.objectives))
+    assert tracker.hypervolume() == pytest.approx(summary.hypervolume)

@@ -21,6 +21,7 @@ FAST_OPTIONS = {
             "heads": [2, 3, 4], "mlp_ratios": [1.0, 2.0]},
     "nni": {"model_space": f"{EXPERIMENTS / 'nni_user_space.py'}:TinyCNNSpace", "init_args": {"num_classes": 10},
             "num_classes": 10, "resolution": 32},
+    "table": {"table": str(EXPERIMENTS.parent / "benchmarks" / "data" / "nb201_systolic.npz")},
 }
 
 

@@ -1,0 +1,1 @@
+"""Evaluators besides the model evaluator: each module registers one in ``EVALUATORS``."""
