@@ -17,7 +17,7 @@ import optuna
 from optuna.trial import TrialState
 
 from codesign.report.front import compute_front, front_hypervolume
-from codesign.search.evaluator import Candidate, Outcome
+from codesign.search.evaluator import Candidate, Outcome, prepared_spec
 from codesign.search.executors import make_executor
 from codesign.search.experiment import Experiment
 from codesign.storage.run_dir import RunDir, trial_records
@@ -142,7 +142,8 @@ def run_search(experiment: Experiment, run: RunDir, quiet: bool = False, resume:
     budget_trials = config.budget.trials
     finished = finished_count()
     executor_cfg = config.executor
-    executor = make_executor(executor_cfg.name, experiment.evaluator_spec, executor_cfg.workers,
+    spec = prepared_spec(experiment.evaluator_spec)
+    executor = make_executor(executor_cfg.name, spec, executor_cfg.workers,
                              ray_address or executor_cfg.address, executor_cfg.trial_timeout)
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
