@@ -137,6 +137,14 @@ def _vector_layer(name: str, op: str, shape: tuple[int, ...], ops: float, operan
     return Layer(name=name, op=op, operands=operands, ops_per_output=float(ops), extra=extra, **layer_kwargs)
 
 
+def _times_zero(node: torch.fx.Node) -> bool:
+    """A multiplication by the constant 0 (NAS cells' ``none`` edge): a compiler folds it to
+    zeros, so it costs no work."""
+    name = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "")
+    return name in ("mul", "mul_", "imul") and any(
+        isinstance(a, (int, float)) and not isinstance(a, bool) and a == 0 for a in node.args)
+
+
 class _FxExtractor:
     """Walk a shape-propagated fx graph and emit layers."""
 
@@ -247,6 +255,8 @@ class _FxExtractor:
         if fn in (F.softmax, torch.softmax):
             return [_vector_layer(name, "softmax", out, SOFTMAX_OPS, label="softmax")]
         if fn in _ELTWISE_FUNCTIONS:
+            if _times_zero(node):
+                return []
             tensors = sum(1 for a in node.args if isinstance(a, torch.fx.Node) and _shape(a) is not None
                           and len(_shape(a) or ()) > 0)
             if tensors == 0:
@@ -257,7 +267,21 @@ class _FxExtractor:
             return [_vector_layer(name, "pool", out, k[0] * k[1], kernel=k, in_shape=self._arg_shape(node, 0))]
         if fn in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d, torch.mean):
             return self._reduce_layers(node, out)
+        if fn is torch.sum:
+            return self._sum_layers(node, out)
         return None
+
+    def _sum_layers(self, node: torch.fx.Node, out: tuple[int, ...]) -> list[Layer] | None:
+        """``torch.sum(torch.stack(xs), 0)`` (how NAS cells add their inputs) is an add of
+        ``len(xs)`` operands; any other sum is a reduction."""
+        inp = self._arg_shape(node, 0)
+        if inp is None:
+            return None
+        if len(inp) == len(out) + 1 and inp[1:] == out:
+            if inp[0] == 1:
+                return []  # a sum of one tensor is that tensor
+            return [_vector_layer(node.name, "eltwise", out, inp[0] - 1, operands=inp[0], label="sum")]
+        return self._reduce_layers(node, out)
 
     def _reduce_layers(self, node: torch.fx.Node, out: tuple[int, ...]) -> list[Layer] | None:
         inp = self._arg_shape(node, 0)
@@ -277,6 +301,8 @@ class _FxExtractor:
             act = _ACT_METHODS[method]
             return [_vector_layer(node.name, "act", out, ACT_OPS[act], label=act)]
         if method in _ELTWISE_METHODS:
+            if _times_zero(node):
+                return []
             tensors = sum(1 for a in node.args if isinstance(a, torch.fx.Node) and len(_shape(a) or ()) > 0)
             if tensors == 0:
                 return None
@@ -285,6 +311,8 @@ class _FxExtractor:
             return [_vector_layer(node.name, "softmax", out, SOFTMAX_OPS, label="softmax")]
         if method == "mean":
             return self._reduce_layers(node, out)
+        if method == "sum":
+            return self._sum_layers(node, out)
         if method in ("matmul", "bmm"):
             a, b = self._arg_shape(node, 0), self._arg_shape(node, 1)
             if a is None or b is None:
