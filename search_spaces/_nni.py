@@ -23,6 +23,14 @@ def nni_nas() -> Any:
     return nni.nas
 
 
+def nni_mutable() -> Any:
+    """``nni.mutable`` (Categorical, Numerical, constraints, ...)."""
+    nni_nas()
+    import nni.mutable
+
+    return nni.mutable
+
+
 def build_frozen(factory: Callable[[], nn.Module], sample: dict[str, Any]) -> nn.Module:
     """Construct a model space with every mutable fixed to ``sample``.
 

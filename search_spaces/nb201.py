@@ -117,9 +117,7 @@ class NB201Space(SearchSpace):
         return [Dimension(_edge_dim(edge), choices=OPS) for edge in EDGES]
 
     def to_key(self, genotype: dict[str, Any]) -> str:
-        missing = [_edge_dim(e) for e in EDGES if _edge_dim(e) not in genotype]
-        if missing:
-            raise ConfigError("arch", f"genotype lacks {', '.join(missing)}")
+        self.require(genotype)
         ops = [genotype[_edge_dim(e)] for e in EDGES]
         unknown = [op for op in ops if op not in OPS]
         if unknown:
@@ -163,27 +161,7 @@ class NB201Space(SearchSpace):
         return f"#{self.index_of(arch)} {ops[0]}|{' '.join(ops[1:3])}|{' '.join(ops[3:])}"
 
     def export_files(self, arch: ArchSpec) -> dict[str, str]:
-        script = f'''"""Rebuild NAS-Bench-201 architecture #{self.index_of(arch)} with NNI alone (random weights):
-python model.py
-
-{arch.key}
-"""
-import torch
-import torch.nn as nn
-from nni.nas.hub.pytorch import NasBench201
-from nni.nas.space import model_context
-
-SAMPLE = {self.nni_sample(arch)!r}
-
-
-def build() -> nn.Module:
-    with model_context(SAMPLE):
-        return NasBench201(**{self._nni_kwargs()!r})
-
-
-if __name__ == "__main__":
-    model = build().eval()
-    x = torch.zeros(1, 3, {self.options.resolution}, {self.options.resolution})
-    print(model(x).shape, sum(p.numel() for p in model.parameters()), "parameters")
-'''
-        return {"model.py": script}
+        imports = ("from nni.nas.hub.pytorch import NasBench201\nfrom nni.nas.space import model_context\n\n"
+                   f"# NAS-Bench-201 index {self.index_of(arch)}\nSAMPLE = {self.nni_sample(arch)!r}")
+        body = f"    with model_context(SAMPLE):\n        return NasBench201(**{self._nni_kwargs()!r})"
+        return {"model.py": self.model_script(arch, "NNI alone", imports, body)}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -184,11 +183,11 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     from codesign.costmodel.base import cost_model_for
     from codesign.hardware.presets import load_accelerator
     from codesign.report.export import _clean
-    from codesign.workload import Workload
+    from codesign.workload import load_workload
 
     if args.space or args.arch or args.arch_file:
         raise CodesignError("--workload replaces --space/--arch; give one or the other")
-    workload = Workload.load_yaml(args.workload)
+    workload = load_workload(args.workload)
     hardware = load_accelerator(args.accelerator, overrides)
     cost = cost_model_for(hardware, args.cost_model, args.goal).evaluate(workload, hardware)
     result = {"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(), "params": workload.params}
@@ -207,23 +206,9 @@ def _doc(cls: type) -> str:
 
 
 def cmd_spaces(args: argparse.Namespace) -> int:
-    from codesign.spaces.base import SPACES
+    from codesign.cli.spaces_cmd import cmd_spaces as list_spaces
 
-    listing = []
-    for name, cls in SPACES:
-        space = cls()
-        dims = space.dimensions()
-        size = math.prod(d.size or 0 for d in dims) if dims else 0
-        listing.append({"name": name, "doc": _doc(cls),
-                        "dimensions": {d.name: d.describe() for d in dims}, "size": size})
-    if args.json:
-        _print_json(listing)
-        return 0
-    for entry in listing:
-        print(f"{entry['name']}: {entry['doc']} ({entry['size']:,} architectures with default options)")
-        for dim, desc in entry["dimensions"].items():
-            print(f"    {dim:>12} {desc}")
-    return 0
+    return list_spaces(args)
 
 
 def cmd_accelerators(args: argparse.Namespace) -> int:

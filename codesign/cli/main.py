@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option")
     p.add_argument("--arch", help="architecture key of the space")
     p.add_argument("--arch-file", help="file with one architecture key per line (prints JSON lines)")
-    p.add_argument("--workload", help="layers YAML in loop-nest notation, instead of --space/--arch")
+    p.add_argument("--workload", help="layers YAML in loop-nest notation (docs/workload.md) or an ONNX model, instead of --space/--arch")
     p.add_argument("--accelerator", help="preset name or accelerator YAML file")
     p.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override an accelerator parameter")
     p.add_argument("--proxy", help="also compute this accuracy proxy")
@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     proxy_cmd.add_parser(sub)
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
+    p.add_argument("name", nargs="?", help="one space, created with --space-option values")
+    p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option (with NAME)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("accelerators", help="list accelerator templates, their parameters and presets")

@@ -88,9 +88,14 @@ def layers_table(layers: list[dict[str, Any]], limit: int = 40) -> Table:
                          ("util", "right"), ("energy [uJ]", "right"), ("DRAM [KiB]", "right"), ("mapping", "left")):
         table.add_column(escape(col), justify=justify)
     ranked = sorted(layers, key=lambda row: -(row.get("cycles") or 0))[:limit]
+
+    def num(value: Any, fmt: str, scale: float = 1.0) -> str:
+        return "-" if value is None else format(value * scale, fmt)  # None: the layer cannot run
+
     for row in ranked:
         dram = (row.get("dram_read_bytes") or 0) + (row.get("dram_write_bytes") or 0)
-        table.add_row(escape(row["name"]), row["op"], f"{row['macs'] / 1e6:.2f}", f"{row['cycles']:,.0f}",
-                      f"{100 * row['utilization']:.0f}%", f"{row['energy_j'] * 1e6:.3g}", f"{dram / 1024:.1f}",
-                      escape(row.get("mapping", "")))
+        mapping = row.get("mapping", "") if row.get("feasible", True) else f"infeasible: {row.get('reason', '')}"
+        table.add_row(escape(row["name"]), row["op"], num(row.get("macs"), ".2f", 1e-6), num(row.get("cycles"), ",.0f"),
+                      num(row.get("utilization"), ".0f", 100) + "%", num(row.get("energy_j"), ".3g", 1e6),
+                      f"{dram / 1024:.1f}", escape(mapping))
     return table

@@ -7,6 +7,7 @@ PEs, no bandwidth, unknown dataflow) yields an infeasible result that says why.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -44,10 +45,19 @@ class CostModel(ABC):
         if hardware.template not in self.templates:
             problems.append(f"cost model {self.name!r} does not model template {hardware.template!r} "
                             f"(it models: {', '.join(self.templates)})")
-        problems += hardware.problems()
+        problems += _hardware_problems(hardware)
         if problems:
             return self.infeasible(workload, hardware, problems)
         return self._evaluate(workload, hardware)
+
+    def score(self, cycles: np.ndarray, energy: np.ndarray) -> np.ndarray:
+        """What the mapping search minimises per layer and candidate: latency or energy (the other
+        one breaks ties), or their product (EDP)."""
+        if self.goal == "latency":
+            return cycles + 1e-9 * energy
+        if self.goal == "energy":
+            return energy + 1e-9 * cycles
+        return energy * cycles
 
     @abstractmethod
     def _evaluate(self, workload: Workload, hardware: AcceleratorConfig) -> NetworkCost:
@@ -63,6 +73,13 @@ class CostModel(ABC):
             reasons=[""] * n, area_mm2_breakdown={}, leakage_w=float("nan"), busy_pe_cycles=nan,
             hardware_problems=problems,
         )
+
+
+@lru_cache(maxsize=1024)
+def _hardware_problems(hardware: AcceleratorConfig) -> tuple[str, ...]:
+    """``hardware.problems()``, remembered per configuration (a search re-scores the same
+    hardware often; configurations are frozen)."""
+    return tuple(hardware.problems())
 
 
 COST_MODELS: Registry[CostModel] = Registry("cost model", ("codesign.costmodel",))

@@ -33,6 +33,7 @@ import numpy as np
 from accelerators.systolic import SystolicArray
 from codesign.costmodel import technology as tech
 from codesign.costmodel.base import COST_MODELS, CostModel
+from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
 from codesign.workload import Workload
 
@@ -121,7 +122,7 @@ class SystolicCostModel(CostModel):
         mac_mask = a.is_mac
         vec_cycles = np.ceil(a.vector_ops / cols)
         vec_in_b = a.input_elems * word * a.operands
-        resident_in, resident_out = self._activation_residency(workload, s_if, s_of, word)
+        resident_in, resident_out = activation_residency(workload, s_if, s_of, word)
 
         # Assemble per-candidate totals (L x J); vector layers have one candidate (column 0).
         gcol = g[:, None]
@@ -167,12 +168,7 @@ class SystolicCostModel(CostModel):
 
         # Choose a tiling per layer by the goal.
         on_chip_pj = (buffer_pj * e_scale) + dram_pj
-        if self.goal == "latency":
-            score = cycles + 1e-9 * on_chip_pj
-        elif self.goal == "energy":
-            score = on_chip_pj + 1e-9 * cycles
-        else:
-            score = on_chip_pj * cycles
+        score = self.score(cycles, on_chip_pj)
         if score.shape[1] > 1:
             score = np.where(mac_mask[:, None], score, np.where(np.arange(score.shape[1]) == 0, score, np.inf))
         best = np.argmin(score, axis=1)
@@ -210,25 +206,6 @@ class SystolicCostModel(CostModel):
             mapping=mapping, reasons=reasons, area_mm2_breakdown=area, leakage_w=leakage_w,
             busy_pe_cycles=macs.copy(),
         )
-
-    @staticmethod
-    def _activation_residency(workload: Workload, s_if: float, s_of: float, word: float) -> tuple[np.ndarray, np.ndarray]:
-        """Which layers read their input from, and leave their output in, on-chip SRAM.
-
-        A layer's input stays on chip when the previous layer produced exactly that tensor, it
-        fits the ofmap SRAM (where it was written) and the ifmap SRAM (where it is read).
-        """
-        a = workload.arrays
-        n = len(workload.layers)
-        fits_out = a.output_elems * word <= s_of
-        fits_in = a.input_elems * word <= s_if
-        resident_in = np.zeros(n, dtype=bool)
-        if n > 1:
-            chained = a.output_elems[:-1] == a.input_elems[1:]
-            resident_in[1:] = chained & fits_out[:-1] & fits_in[1:]
-        resident_out = np.zeros(n, dtype=bool)
-        resident_out[:-1] = resident_in[1:]
-        return resident_in, resident_out
 
     @staticmethod
     def _fit_problems(workload: Workload, hw: SystolicArray, s_if: float, s_fl: float, s_of: float,

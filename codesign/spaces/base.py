@@ -2,6 +2,8 @@
 its workload. One registered class per space; built-in spaces live in ``search_spaces/``."""
 from __future__ import annotations
 
+import itertools
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -18,6 +20,8 @@ from codesign.workload import Workload
 from codesign.workload.extract import extract_workload
 
 ARCH_PREFIX = "arch."
+#: Largest space ``SearchSpace.enumerate`` lists by default.
+ENUMERATE_LIMIT = 1_000_000
 
 
 class SpaceOptions(BaseModel):
@@ -38,6 +42,8 @@ def format_validation_error(exc: ValidationError, where: str) -> ConfigError:
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required"
     return ConfigError(field, msg)
 
 
@@ -72,9 +78,30 @@ class SearchSpace(ABC):
         genotype = {k[len(ARCH_PREFIX):]: v for k, v in params.items() if k.startswith(ARCH_PREFIX)}
         return self.spec(genotype)
 
+    def size(self) -> int | None:
+        """Number of architectures; ``None`` when infinite (a continuous dimension) or unknown.
+        The default is the product of the dimensions' sizes (spaces with constraints override)."""
+        sizes = [d.size for d in self.dimensions()]
+        return math.prod(sizes) if sizes and None not in sizes else None  # type: ignore[arg-type]
+
     def enumerate(self) -> Iterator[ArchSpec] | None:
-        """Every architecture, for finite spaces small enough to list; ``None`` otherwise."""
-        return None
+        """Every architecture, for finite spaces small enough to list; ``None`` otherwise.
+
+        The default walks the product of categorical dimensions (at most ``ENUMERATE_LIMIT``
+        combinations) and skips the combinations the space's key rejects (its constraints)."""
+        dims = self.dimensions()
+        if any(d.choices is None for d in dims) or math.prod(len(d.choices or ()) for d in dims) > ENUMERATE_LIMIT:
+            return None
+        names = [d.name for d in dims]
+
+        def walk() -> Iterator[ArchSpec]:
+            for values in itertools.product(*(d.choices or () for d in dims)):
+                try:
+                    yield self.spec(dict(zip(names, values, strict=True)))
+                except ConfigError:
+                    continue
+
+        return walk()
 
     # -- keys -----------------------------------------------------------------------------------
     @abstractmethod
@@ -84,6 +111,12 @@ class SearchSpace(ABC):
     @abstractmethod
     def from_key(self, key: str) -> dict[str, Any]:
         """Genotype of a canonical string; a key outside the space raises ``ConfigError``."""
+
+    def require(self, genotype: dict[str, Any]) -> None:
+        """A ``ConfigError`` naming the dimensions ``genotype`` lacks, if any."""
+        missing = [d.name for d in self.dimensions() if d.name not in genotype]
+        if missing:
+            raise ConfigError("arch", f"genotype lacks {', '.join(missing)}")
 
     def spec(self, genotype: dict[str, Any]) -> ArchSpec:
         key = self.to_key(genotype)
@@ -121,6 +154,30 @@ class SearchSpace(ABC):
     def export_files(self, arch: ArchSpec) -> dict[str, str]:
         """Extra files for an export bundle (name → text), e.g. a script that rebuilds the model."""
         return {}
+
+    def model_script(self, arch: ArchSpec, tools: str, imports: str, build_body: str) -> str:
+        """Text of a ``model.py`` that rebuilds ``arch`` (random weights) with ``tools`` alone:
+        ``imports`` (module-level lines after torch's) and ``build_body`` (the indented body of
+        ``build()``); running it prints the output shape and the parameter count."""
+        c, h, w = self.input_shape(arch)
+        return f'''"""Rebuild this architecture with {tools} (random weights): python model.py
+
+{arch.key}
+"""
+import torch
+import torch.nn as nn
+{imports}
+
+
+def build() -> nn.Module:
+{build_body}
+
+
+if __name__ == "__main__":
+    model = build().eval()
+    x = torch.zeros(1, {c}, {h}, {w})
+    print(model(x).shape, sum(p.numel() for p in model.parameters()), "parameters")
+'''
 
 
 SPACES: Registry[SearchSpace] = Registry("search space", ("search_spaces",))

@@ -119,3 +119,12 @@ class Workload:
     def load_yaml(cls, path: str | Path) -> Workload:
         """Read a layers file in loop-nest notation (see docs/workload.md)."""
         return cls.from_dict(read_yaml(path, "workload file"), where=Path(path).name)
+
+
+def load_workload(path: str | Path) -> Workload:
+    """A workload file: an ONNX model (``*.onnx``) or a layers YAML in loop-nest notation."""
+    if Path(path).suffix.lower() == ".onnx":
+        from codesign.workload.onnx_import import workload_from_onnx
+
+        return workload_from_onnx(path)
+    return Workload.load_yaml(path)
