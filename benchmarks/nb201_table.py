@@ -2,7 +2,7 @@
 that have published CIFAR-10 accuracies and NASLib zero-cost proxy scores, each costed by our
 systolic cost model on a grid of 192 accelerators (139,200 pairs).
 
-    python benchmarks/nb201_table.py [--reference /path/to/naslib_zc_nasbench201_725archs_flat.csv]
+    python benchmarks/nb201_table.py [--reference benchmarks/data/nb201_naslib_zc_725archs.csv]
 
 Architecture columns come from the reference file (NASLib's ``zc_nasbench201.json``, flattened;
 see ``benchmarks/data/README.md``); latency, energy, area and the unmapped share come from
@@ -26,7 +26,7 @@ from codesign.search.evaluators.table import ScoreTable
 from codesign.spaces import create_space
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_REFERENCE = Path("/work/shared/reference/nb201/naslib_zc_nasbench201_725archs_flat.csv")
+DEFAULT_REFERENCE = Path(__file__).resolve().parent / "data" / "nb201_naslib_zc_725archs.csv"
 OUT = HERE / "data" / "nb201_systolic.npz"
 
 #: The quickstart's fixed hardware (experiments/quickstart.yaml) ...

@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-layers", action="store_true", help="omit the per-layer list")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    from codesign.cli import proxy_cmd
+
+    proxy_cmd.add_parser(sub)
+
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
     p.add_argument("name", nargs="?", help="one space, created with --space-option values")
     p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option (with NAME)")
@@ -71,9 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``codesign`` console script."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = _parser().parse_args(argv)
-    from codesign.cli import commands
+    from codesign.cli import commands, proxy_cmd
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(proxy_cmd if args.command == "proxy" else commands, f"cmd_{args.command}")
     try:
         return int(handler(args) or 0)
     except CodesignError as exc:

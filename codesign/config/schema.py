@@ -36,10 +36,13 @@ class AcceleratorSection(_Strict):
 
 
 class ProxySection(_Strict):
-    name: str = "naswot"
+    """The accuracy proxy: ``combo`` (rank combination of synflow, NASWOT and jacob_cov) by default."""
+
+    name: str = "combo"
     options: dict[str, Any] = Field(default_factory=dict)
     batch_size: int = Field(16, ge=2, le=1024)
-    data: Literal["synthetic"] = "synthetic"
+    data: Literal["synthetic", "digits", "mnist", "folder"] = "synthetic"
+    data_path: str | None = None
 
 
 class StrategySection(_Strict):

@@ -23,13 +23,13 @@ import yaml
 
 from codesign.errors import CodesignError, ConfigError
 from codesign.hardware.presets import accelerator_from_dict
-from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome
+from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome, prepared_spec
 from codesign.spaces.arch import ArchSpec
 from codesign.storage.run_dir import RunDir
 
 MANIFEST = "bundle.json"
-_SPEC_FIELDS = ("space", "space_options", "proxy", "proxy_options", "proxy_batch_size", "cost_model", "goal",
-                "batch", "seed")
+_SPEC_FIELDS = ("space", "space_options", "proxy", "proxy_options", "proxy_batch_size", "proxy_data",
+                "proxy_data_path", "cost_model", "goal", "batch", "seed")
 
 
 def _clean(value: Any) -> Any:
@@ -128,7 +128,7 @@ def export_trial(run: RunDir, number: int, out_dir: str | Path, onnx: bool = Tru
     experiment = Experiment.from_config(run.config())
     arch = experiment.space.parse(record.result["arch"]["key"])
     hardware = accelerator_from_dict(record.result["hardware"], where=f"trial {number}.hardware")
-    evaluator = Evaluator(experiment.evaluator_spec)
+    evaluator = Evaluator(prepared_spec(experiment.evaluator_spec))
     return export_design(evaluator, Candidate(arch, hardware), Path(out_dir),
                          source={"run": str(run.path.resolve()), "trial": number}, onnx=onnx)
 

@@ -15,14 +15,15 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from codesign.costmodel.base import CostModel, cost_model_for
 from codesign.costmodel.result import NetworkCost
 from codesign.errors import ConfigError
 from codesign.hardware.config import AcceleratorConfig
-from codesign.proxies.base import PROXIES, ProxyContext, ProxyScore, synthetic_batch
+from codesign.proxies.base import PROXIES, ProxyContext, ProxyScore
+from codesign.proxies.data import proxy_batch
 from codesign.registry import Registry
 from codesign.spaces.arch import ArchSpec
 from codesign.spaces.base import SearchSpace, create_space
@@ -44,9 +45,11 @@ class EvaluatorSpec:
 
     space: str
     space_options: dict[str, Any] = field(default_factory=dict)
-    proxy: str | None = "naswot"
+    proxy: str | None = "combo"
     proxy_options: dict[str, Any] = field(default_factory=dict)
     proxy_batch_size: int = 16
+    proxy_data: str = "synthetic"
+    proxy_data_path: str | None = None
     cost_model: str | None = None
     goal: str = "edp"
     batch: int = 1
@@ -142,6 +145,19 @@ def make_evaluator(spec: EvaluatorSpec) -> CandidateEvaluator:
     return EVALUATORS.get(spec.evaluator, field="evaluator.name")(spec)
 
 
+def prepared_spec(spec: EvaluatorSpec) -> EvaluatorSpec:
+    """``spec`` with everything workers must share computed once: the reference scores of a rank
+    combination proxy, so every worker (and every later re-scoring of an export) ranks against the
+    same sample. Only the model evaluator scores proxies."""
+    if spec.evaluator != "model" or not spec.proxy:
+        return spec
+    evaluator = Evaluator(spec)
+    if not getattr(evaluator.proxy, "needs_reference", False):
+        return spec
+    evaluator.ensure_proxy_reference()
+    return replace(spec, proxy_options={**spec.proxy_options, "reference": evaluator.proxy.reference})
+
+
 @EVALUATORS.register("model")
 class Evaluator(CandidateEvaluator):
     """Builds the network, scores its proxy and costs it on the accelerator; keeps an LRU cache
@@ -160,6 +176,29 @@ class Evaluator(CandidateEvaluator):
             self._cost_models[key] = cost_model_for(hardware, self.spec.cost_model, self.spec.goal)
         return self._cost_models[key]
 
+    def proxy_context(self, arch: ArchSpec, workload: Workload | None = None) -> ProxyContext:
+        """What a proxy sees of ``arch``: seeded fresh models, the configured batch, the workload."""
+        shape = self.space.input_shape(arch)
+        batch = proxy_batch(self.spec.proxy_data, shape, self.spec.proxy_batch_size, self.space.options.num_classes,
+                            self.spec.seed, self.spec.proxy_data_path)
+        return ProxyContext(model_factory=lambda: self.space.build(arch, seed=self.spec.seed), batch=batch,
+                            workload_factory=(lambda: workload) if workload is not None else (lambda: self.space.workload(arch)))
+
+    def ensure_proxy_reference(self) -> None:
+        """Score the seeded reference sample of the space that a rank combination needs (once)."""
+        if not getattr(self.proxy, "needs_reference", False):
+            return
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=self.spec.seed))
+        archs = []
+        for _ in range(self.proxy.reference_size):
+            trial = study.ask()
+            archs.append(self.space.sample(trial))
+            study.tell(trial, 0.0)
+        self.proxy.build_reference(self.proxy_context(arch) for arch in archs)
+
     def arch_result(self, arch: ArchSpec) -> tuple[ArchResult, bool]:
         """Workload and proxy score of ``arch`` (cached); the flag says whether it was cached."""
         if arch.key in self._cache:
@@ -171,11 +210,8 @@ class Evaluator(CandidateEvaluator):
         workload = self.space.workload(arch, batch=self.spec.batch, model=model)
         score = None
         if self.proxy is not None:
-            shape = self.space.input_shape(arch)
-            batch = synthetic_batch(shape, self.spec.proxy_batch_size, self.space.options.num_classes, self.spec.seed)
-            ctx = ProxyContext(model_factory=lambda: self.space.build(arch, seed=self.spec.seed), batch=batch,
-                               workload_factory=lambda: workload)
-            score = self.proxy.score(ctx)
+            self.ensure_proxy_reference()
+            score = self.proxy.score(self.proxy_context(arch, workload))
         result = ArchResult(workload=workload, proxy=score, params=params, seconds=time.perf_counter() - start)
         self._cache[arch.key] = result
         if len(self._cache) > self.spec.cache_size:

@@ -64,13 +64,16 @@ class Experiment:
                 proxy_cls(**config.proxy.options)
             except TypeError as exc:
                 raise ConfigError("proxy.options", str(exc)) from None
+            if config.proxy.data == "folder" and not config.proxy.data_path:
+                raise ConfigError("proxy.data_path", "the folder source needs data_path (a folder of class sub-folders)")
         from codesign.search.executors import EXECUTORS
 
         EXECUTORS.get(config.executor.name, field="executor.name")
         spec = EvaluatorSpec(
             space=config.space.name, space_options=dict(config.space.options),
             proxy=config.proxy.name if uses_proxy else None, proxy_options=dict(config.proxy.options),
-            proxy_batch_size=config.proxy.batch_size, cost_model=config.accelerator.cost_model,
+            proxy_batch_size=config.proxy.batch_size, proxy_data=config.proxy.data,
+            proxy_data_path=config.proxy.data_path, cost_model=config.accelerator.cost_model,
             goal=config.accelerator.goal, batch=config.batch, seed=config.seed,
             evaluator=config.evaluator.name, evaluator_options=dict(config.evaluator.options),
         )

@@ -28,7 +28,7 @@ import optuna
 from optuna.trial import TrialState
 
 from codesign.report.front import FrontTracker
-from codesign.search.evaluator import Candidate, Outcome
+from codesign.search.evaluator import Candidate, Outcome, prepared_spec
 from codesign.search.executors import make_executor
 from codesign.search.experiment import Experiment
 from codesign.search.nested import REQUEUE_OF_ATTR
@@ -207,7 +207,8 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     tracker.add_records(records)
     budget_trials = config.budget.trials
     executor_cfg = config.executor
-    executor = make_executor(executor_cfg.name, experiment.evaluator_spec, executor_cfg.workers,
+    spec = prepared_spec(experiment.evaluator_spec)
+    executor = make_executor(executor_cfg.name, spec, executor_cfg.workers,
                              ray_address or executor_cfg.address, executor_cfg.trial_timeout)
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+import torch
+
+from codesign.errors import ConfigError
+from codesign.proxies.data import proxy_batch
+
+
+@pytest.mark.parametrize("source", ["digits", "mnist"])
+def test_packaged_sources_give_resized_standardised_batches(source):
+    batch = proxy_batch(source, (3, 32, 32), 16, 10, seed=1)
+    assert batch.inputs.shape == (16, 3, 32, 32) and batch.targets.shape == (16,)
+    assert abs(float(batch.inputs.mean())) < 1e-4 and float(batch.inputs.std()) == pytest.approx(1.0, rel=0.05)
+    assert int(batch.targets.max()) < 10 and len(set(batch.targets.tolist())) > 1
+    again = proxy_batch(source, (3, 32, 32), 16, 10, seed=1)
+    assert torch.equal(batch.inputs, again.inputs)
+    assert not torch.equal(batch.inputs, proxy_batch(source, (3, 32, 32), 16, 10, seed=2).inputs)
+
+
+def test_labels_fold_into_fewer_classes():
+    assert int(proxy_batch("digits", (1, 8, 8), 64, 3).targets.max()) < 3
+
+
+def test_image_folder(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for label in ("cat", "dog"):
+        (tmp_path / label).mkdir()
+        for i in range(3):
+            size = (20, 16) if i else (12, 12)  # mixed sizes are resized
+            Image.fromarray(rng.integers(0, 255, (*size, 3), dtype=np.uint8)).save(tmp_path / label / f"{i}.png")
+    (tmp_path / "cat" / "notes.txt").write_text("not an image")
+    batch = proxy_batch("folder", (3, 24, 24), 4, 2, seed=0, data_path=str(tmp_path))
+    assert batch.inputs.shape == (4, 3, 24, 24)
+    assert set(batch.targets.tolist()) <= {0, 1}
+
+
+@pytest.mark.parametrize("kwargs,needle", [
+    ({"source": "folder"}, "needs data_path"),
+    ({"source": "folder", "data_path": "/no/such/dir"}, "not found"),
+    ({"source": "imagenet"}, "unknown data source"),
+])
+def test_bad_sources(kwargs, needle):
+    source = kwargs.pop("source")
+    with pytest.raises(ConfigError, match=needle):
+        proxy_batch(source, (3, 8, 8), 4, 10, **kwargs)
+
+
+def test_batch_larger_than_the_data_set():
+    with pytest.raises(ConfigError, match="exceeds the 1797 images"):
+        proxy_batch("digits", (1, 8, 8), 2000, 10)
