@@ -10,7 +10,7 @@ objectives, an area budget) with the ``synthetic`` evaluator, whose scores take 
 the time per trial is the engine's. ``inline, Optuna journal backend`` is the same loop with
 Optuna's stock ``JournalFileBackend`` (a lock, an open and an fsync per storage operation) in
 place of ``BufferedJournalFile``, to show what the storage choice is worth. Ray rows exclude Ray's
-start-up (printed apart); Ray Tune's row is the wall time of ``Tuner.fit`` over its trials, with
+start-up and shut-down (printed apart); Ray Tune's row is the wall time of ``Tuner.fit`` over its trials, with
 the same sampler (Optuna NSGA-II through ``OptunaSearch``) and two concurrent trials.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def experiment_config(trials: int, executor: dict[str, Any]) -> dict[str, Any]:
 
 
 def ours(trials: int, executor: dict[str, Any], stock_journal: bool = False) -> tuple[float, float]:
-    """(ms per trial in the loop, seconds of executor start-up)."""
+    """(ms per trial in the loop, seconds of executor start-up and shut-down)."""
     config = parse_config(experiment_config(trials, executor))
     with tempfile.TemporaryDirectory() as tmp:
         run = RunDir.create(Path(tmp) / "run", config)
@@ -111,10 +111,10 @@ def main() -> None:
     rows.append(("ray, 2 actors (ours)", args.trials, *ours(args.trials, {"name": "ray", "workers": 2})))
     if not args.skip_tune:
         rows.append(("ray tune, 2 concurrent", args.tune_trials, ray_tune(args.tune_trials), float("nan")))
-    print(f"{'engine':<32} {'trials':>6} {'ms/trial':>9} {'start-up s':>10}  vs target {TARGET_MS:g} ms")
+    print(f"{'engine':<32} {'trials':>6} {'ms/trial':>9} {'start/stop s':>12}  vs target {TARGET_MS:g} ms")
     for name, n, ms, startup in rows:
         verdict = ("met" if ms <= TARGET_MS else "NOT met") if "ours" in name else ""
-        print(f"{name:<32} {n:>6} {ms:>9.2f} {startup:>10.2f}  {verdict}")
+        print(f"{name:<32} {n:>6} {ms:>9.2f} {startup:>12.2f}  {verdict}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -4,7 +4,7 @@
 
 Runs ``experiments/quickstart.yaml`` (MBConv x systolic, NSGA-II, 200 trials) on the Ray executor
 with each worker count, the batch being the executor's default (2 candidates per worker), and
-prints trials per second of the search loop (Ray's start-up excluded, printed apart) and the
+prints trials per second of the search loop (Ray's start-up and shut-down excluded, printed apart) and the
 speed-up over the first count. A worker is one Ray actor on one core (torch limited to one
 thread), so the figure is only meaningful when the machine has that many idle cores: the load
 average is printed before and after so a reader can judge.
@@ -33,7 +33,7 @@ TARGET_SPEEDUP = 1.7
 
 
 def run(workers: int, trials: int, sleep: float | None) -> tuple[float, float, int]:
-    """(trials per second in the loop, start-up seconds, architecture-cache hits)."""
+    """(trials per second in the loop, start-up and shut-down seconds, architecture-cache hits)."""
     data = yaml.safe_load((ROOT / "experiments" / "quickstart.yaml").read_text())
     data.update(budget={"trials": trials}, executor={"name": "ray", "workers": workers})
     if sleep is not None:
@@ -58,9 +58,9 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     rows = [(w, *run(w, args.trials, args.sleep)) for w in counts]
     base = rows[0][1]
-    print(f"{'workers':>7} {'trials/s':>9} {'start-up s':>10} {'cache hits':>10} {'speed-up':>9}")
+    print(f"{'workers':>7} {'trials/s':>9} {'start/stop s':>12} {'cache hits':>10} {'speed-up':>9}")
     for workers, rate, startup, hits in rows:
-        print(f"{workers:>7} {rate:>9.2f} {startup:>10.1f} {hits:>10} {rate / base:>8.2f}x")
+        print(f"{workers:>7} {rate:>9.2f} {startup:>12.1f} {hits:>10} {rate / base:>8.2f}x")
     if len(rows) > 1:
         speedup = rows[-1][1] / base
         print(f"target            >= {TARGET_SPEEDUP}x from {counts[0]} to {counts[-1]} workers: "
