@@ -26,3 +26,13 @@ def classification_loss(model: nn.Module, batch: ProxyBatch, inputs: torch.Tenso
     y = batch.targets if targets is None else targets
     logits = model(x)
     return F.cross_entropy(logits, y % logits.shape[-1])
+
+
+def weight_gradients(model: nn.Module, batch: ProxyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(weight, dL/dweight) of every conv and linear layer after one backward pass of the
+    cross-entropy on the batch, BatchNorm in training mode (batch statistics), as the
+    pruning-at-initialisation proxies' authors compute them."""
+    model.train()
+    model.zero_grad()
+    classification_loss(model, batch).backward()
+    return [(layer.weight, layer.weight.grad) for layer in weight_layers(model) if layer.weight.grad is not None]

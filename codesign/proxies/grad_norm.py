@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
-from codesign.proxies.common import classification_loss, weight_layers
+from codesign.proxies.common import weight_gradients
 
 
 @PROXIES.register("grad_norm")
@@ -14,10 +14,6 @@ class GradNorm(Proxy):
     direction = "maximize"
 
     def compute(self, ctx: ProxyContext) -> float:
-        model = ctx.model()
-        model.train()
-        model.zero_grad()
-        classification_loss(model, ctx.batch).backward()
+        pairs = weight_gradients(ctx.model(), ctx.batch)
         with torch.no_grad():
-            return float(sum(layer.weight.grad.norm(p=2) for layer in weight_layers(model)
-                             if layer.weight.grad is not None))
+            return float(sum(grad.norm(p=2) for _, grad in pairs))
