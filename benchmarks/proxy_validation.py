@@ -86,7 +86,7 @@ def compute_scores(keys: list[str], cache: Path, workers: int, data: str, batch_
     if todo:
         print(f"scoring {len(todo)} architectures with {workers} worker(s) -> {cache}", file=sys.stderr)
         fields = ["arch_str"] + [c for name in names for c in (name, f"{name}_s")]
-        new_file = not cache.exists()
+        new_file = not cache.exists() or cache.stat().st_size == 0
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("a", newline="") as fh, mp.get_context("spawn").Pool(workers, _init, (data, batch_size, names)) as pool:
             writer = csv.DictWriter(fh, fieldnames=fields)
