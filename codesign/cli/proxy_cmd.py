@@ -18,7 +18,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--arch-file", help="file with one architecture key per line")
     p.add_argument("--proxy", action="append", required=True, metavar="NAMES",
                    help="proxy names, comma-separated or repeated (see the proxies list in docs/proxies.md)")
-    p.add_argument("--data", default="synthetic", choices=("synthetic", "digits", "mnist", "folder"))
+    p.add_argument("--data", default="synthetic", choices=("synthetic", "gaussian", "digits", "mnist", "folder"))
     p.add_argument("--data-path", help="image folder for --data folder")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--seed", type=int, default=0)

@@ -41,7 +41,7 @@ class ProxySection(_Strict):
     name: str = "combo"
     options: dict[str, Any] = Field(default_factory=dict)
     batch_size: int = Field(16, ge=2, le=1024)
-    data: Literal["synthetic", "digits", "mnist", "folder"] = "synthetic"
+    data: Literal["synthetic", "gaussian", "digits", "mnist", "folder"] = "synthetic"
     data_path: str | None = None
 
 

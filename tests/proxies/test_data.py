@@ -50,3 +50,29 @@ def test_bad_sources(kwargs, needle):
 def test_batch_larger_than_the_data_set():
     with pytest.raises(ConfigError, match="exceeds the 1797 images"):
         proxy_batch("digits", (1, 8, 8), 2000, 10)
+
+
+def test_synthetic_images_have_a_natural_one_over_f_spectrum():
+    batch = proxy_batch("synthetic", (3, 64, 64), 32, 10, seed=0)
+    x = batch.inputs.double()
+    assert x.shape == (32, 3, 64, 64)
+    assert abs(float(x.mean())) < 1e-6 and float(x.std()) == pytest.approx(1.0, rel=1e-3)
+    amplitude = torch.fft.fft2(x).abs().mean(dim=(0, 1))
+    f = torch.fft.fftfreq(64, dtype=torch.float64)
+    radius = torch.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
+    keep = (radius > 0.02) & (radius < 0.45)
+    slope = np.polyfit(np.log(radius[keep].numpy()), np.log(amplitude[keep].numpy()), 1)[0]
+    assert slope == pytest.approx(-1.0, abs=0.1)  # |F(f)| ~ 1/f, as natural images (Field 1987)
+    white = proxy_batch("gaussian", (3, 64, 64), 32, 10, seed=0).inputs.double()
+    white_amplitude = torch.fft.fft2(white).abs().mean(dim=(0, 1))
+    assert abs(np.polyfit(np.log(radius[keep].numpy()), np.log(white_amplitude[keep].numpy()), 1)[0]) < 0.1
+    assert torch.equal(batch.inputs, proxy_batch("synthetic", (3, 64, 64), 32, 10, seed=0).inputs)
+    assert torch.equal(batch.targets, proxy_batch("gaussian", (3, 64, 64), 32, 10, seed=0).targets)
+
+
+def test_synthetic_non_image_inputs_stay_white_noise():
+    from codesign.proxies.base import synthetic_batch
+
+    assert synthetic_batch((16,), 4, 2).inputs.shape == (4, 16)
+    with pytest.raises(ValueError, match="unknown spectrum"):
+        synthetic_batch((3, 8, 8), 4, 2, spectrum="pink")
