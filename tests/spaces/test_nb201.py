@@ -77,6 +77,19 @@ def test_network_is_the_benchmarks(space):
     assert widths == [16, 32, 64] and model.classifier.out_features == 10
 
 
+def test_benchmark_flops_equal_naslibs(space):
+    """Our workload's MACs plus NAS-Bench-201's counting conventions give NASLib's FLOPs."""
+    spaces = {"cifar10": space, "cifar100": create_space("nb201", {"num_classes": 100})}
+    with open(NB201 / "naslib_params_sample.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        sp = spaces[row["dataset"]]
+        flops = sp.benchmark_flops(sp.parse(row["arch_str"]))
+        assert flops == pytest.approx(float(row["flops_m"]) * 1e6, abs=100), row["arch_str"]
+    with pytest.raises(ConfigError, match="benchmark's network"):
+        create_space("nb201", {"resolution": 64}).benchmark_flops(space.parse(KEY))
+
+
 def test_workload_adds_cell_inputs_and_folds_none_edges(space):
     arch = space.parse(KEY)
     workload = space.workload(arch)
