@@ -112,9 +112,9 @@ def main() -> None:
     if not args.skip_tune:
         rows.append(("ray tune, 2 concurrent", args.tune_trials, ray_tune(args.tune_trials), float("nan")))
     print(f"{'engine':<32} {'trials':>6} {'ms/trial':>9} {'start/stop s':>12}  vs target {TARGET_MS:g} ms")
-    for name, n, ms, startup in rows:
+    for name, n, ms, start_stop_s in rows:
         verdict = ("met" if ms <= TARGET_MS else "NOT met") if "ours" in name else ""
-        print(f"{name:<32} {n:>6} {ms:>9.2f} {startup:>12.2f}  {verdict}")
+        print(f"{name:<32} {n:>6} {ms:>9.2f} {start_stop_s:>12.2f}  {verdict}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

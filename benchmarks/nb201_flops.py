@@ -35,10 +35,12 @@ def main() -> None:
         mac_error, flop_error, params_equal = [], [], 0
         for row in picked:
             arch = space.parse(row["arch_str"])
+            model = space.build(arch)
+            workload = space.workload(arch, model=model)
             naslib = float(row["flops"]) * 1e6
-            mac_error.append(space.workload(arch).macs / naslib - 1)
-            flop_error.append(abs(space.benchmark_flops(arch) - naslib))
-            params = sum(p.numel() for p in space.build(arch).parameters())
+            mac_error.append(workload.macs / naslib - 1)
+            flop_error.append(abs(space.benchmark_flops(arch, workload) - naslib))
+            params = sum(p.numel() for p in model.parameters())
             params_equal += params == round(float(row["params"]) * 1e6)
         mac = 100 * np.array(mac_error)
         print(f"{dataset}: {len(picked)} architectures")

@@ -129,9 +129,11 @@ def correlate(x: list[float], y: list[float]) -> tuple[float, float, int]:
 
 
 def main() -> None:
+    from codesign.proxies.data import SOURCES
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--data", default="synthetic", choices=("synthetic", "gaussian", "digits", "mnist"))
+    parser.add_argument("--data", default="synthetic", choices=[s for s in SOURCES if s != "folder"])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--limit", type=int, default=None, help="only the first N architectures")
     parser.add_argument("--proxies", nargs="*", default=list(PROXIES), choices=PROXIES,

@@ -59,8 +59,8 @@ def main() -> None:
     rows = [(w, *run(w, args.trials, args.sleep)) for w in counts]
     base = rows[0][1]
     print(f"{'workers':>7} {'trials/s':>9} {'start/stop s':>12} {'cache hits':>10} {'speed-up':>9}")
-    for workers, rate, startup, hits in rows:
-        print(f"{workers:>7} {rate:>9.2f} {startup:>12.1f} {hits:>10} {rate / base:>8.2f}x")
+    for workers, rate, start_stop_s, hits in rows:
+        print(f"{workers:>7} {rate:>9.2f} {start_stop_s:>12.1f} {hits:>10} {rate / base:>8.2f}x")
     if len(rows) > 1:
         speedup = rows[-1][1] / base
         print(f"target            >= {TARGET_SPEEDUP}x from {counts[0]} to {counts[-1]} workers: "

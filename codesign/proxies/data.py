@@ -25,7 +25,9 @@ import torch.nn.functional as F
 from codesign.errors import ConfigError
 from codesign.proxies.base import ProxyBatch, synthetic_batch
 
-SOURCES = ("synthetic", "gaussian", "digits", "mnist", "folder")
+#: Sources generated rather than read: 1/f-spectrum images and white noise.
+SYNTHETIC_SOURCES = ("synthetic", "gaussian")
+SOURCES = (*SYNTHETIC_SOURCES, "digits", "mnist", "folder")
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -110,7 +112,7 @@ def to_input_shape(images: np.ndarray, input_shape: tuple[int, ...],
 
 
 @lru_cache(maxsize=8)
-def _synthetic(source: str, input_shape: tuple[int, ...], batch_size: int, num_classes: int, seed: int) -> ProxyBatch:
+def _cached_synthetic_batch(source: str, input_shape: tuple[int, ...], batch_size: int, num_classes: int, seed: int) -> ProxyBatch:
     """One synthetic batch per (source, shape, size, classes, seed): a search builds the same batch
     for every architecture, and shaping 1/f images costs tens of milliseconds at 224x224."""
     return synthetic_batch(input_shape, batch_size, num_classes, seed,
@@ -120,8 +122,8 @@ def _synthetic(source: str, input_shape: tuple[int, ...], batch_size: int, num_c
 def proxy_batch(source: str, input_shape: tuple[int, ...], batch_size: int, num_classes: int, seed: int = 0,
                 data_path: str | None = None) -> ProxyBatch:
     """A seeded batch of ``batch_size`` inputs of ``input_shape`` from ``source``."""
-    if source in ("synthetic", "gaussian"):
-        cached = _synthetic(source, tuple(input_shape), batch_size, num_classes, seed)
+    if source in SYNTHETIC_SOURCES:
+        cached = _cached_synthetic_batch(source, tuple(input_shape), batch_size, num_classes, seed)
         # Copies: a proxy may mark its inputs as requiring gradients or modify them.
         return ProxyBatch(inputs=cached.inputs.clone(), targets=cached.targets.clone(), num_classes=num_classes)
     images, labels = load_images(source, data_path)

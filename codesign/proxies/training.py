@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
-from codesign.proxies.data import load_images, to_input_shape
+from codesign.proxies.data import SYNTHETIC_SOURCES, load_images, to_input_shape
 
 
 @PROXIES.register("train")
@@ -24,7 +24,7 @@ class ShortTraining(Proxy):
                  data: str = "digits", data_path: str | None = None, eval_images: int = 256, seed: int = 0) -> None:
         if steps < 1 or batch_size < 2 or eval_images < 1 or lr <= 0:
             raise TypeError("train needs steps >= 1, batch_size >= 2, eval_images >= 1 and lr > 0")
-        if data in ("synthetic", "gaussian"):
+        if data in SYNTHETIC_SOURCES:
             raise TypeError("train needs a real data set (digits, mnist or folder), not synthetic data")
         self.steps, self.batch_size, self.lr, self.momentum = steps, batch_size, lr, momentum
         self.data, self.data_path, self.eval_images, self.seed = data, data_path, eval_images, seed

@@ -76,3 +76,17 @@ def test_synthetic_non_image_inputs_stay_white_noise():
     assert synthetic_batch((16,), 4, 2).inputs.shape == (4, 16)
     with pytest.raises(ValueError, match="unknown spectrum"):
         synthetic_batch((3, 8, 8), 4, 2, spectrum="pink")
+
+
+def test_config_and_cli_list_the_same_sources():
+    """The experiment schema and `codesign proxy --data` name every source the loader knows."""
+    import typing
+
+    from codesign.cli.main import _parser as build_parser
+    from codesign.config.schema import ProxySection
+    from codesign.proxies.data import SOURCES
+
+    assert typing.get_args(ProxySection.model_fields["data"].annotation) == SOURCES
+    proxy_parser = build_parser()._subparsers._group_actions[0].choices["proxy"]
+    data_action = next(a for a in proxy_parser._actions if a.dest == "data")
+    assert tuple(data_action.choices) == SOURCES
