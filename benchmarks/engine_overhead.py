@@ -5,7 +5,7 @@ ours.
 
     python benchmarks/engine_overhead.py [--trials 300] [--tune-trials 20] [--skip-tune]
 
-Every row runs the quickstart's joint space (MBConv x systolic, 21 parameters, NSGA-II, three
+Every row runs the quickstart's joint space (MBConv x systolic, 36 parameters, NSGA-II, three
 objectives, an area budget) with the ``synthetic`` evaluator, whose scores take microseconds, so
 the time per trial is the engine's. ``inline, Optuna journal backend`` is the same loop with
 Optuna's stock ``JournalFileBackend`` (a lock, an open and an fsync per storage operation) in

@@ -158,12 +158,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     path = Path(args.arch_file)
     if not path.is_file():
         raise ConfigError(str(path), "architecture file not found")
-    keys = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    for line_no, key in enumerate(keys, start=1):
+    candidates = []
+    # Every key is parsed before any is scored, so a typo on the last line costs no evaluation.
+    for line_no, line in enumerate(path.read_text().splitlines(), start=1):
+        key = line.strip()
+        if not key or key.startswith("#"):
+            continue
         try:
-            candidate = Candidate(evaluator.space.parse(key), hardware)
+            candidates.append(Candidate(evaluator.space.parse(key), hardware))
         except ConfigError as exc:
             raise ConfigError(f"{path}:{line_no}", exc.message) from None
+    for candidate in candidates:
         result = outcome_json(evaluator.evaluate(candidate), candidate, not args.no_layers)
         print(json.dumps(result, default=str, allow_nan=False))
         sys.stdout.flush()

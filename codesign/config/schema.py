@@ -1,6 +1,6 @@
 """Experiment configuration: YAML → pydantic models (structure and types) → semantic checks
 against the registries (names, parameters, units). Every failure is a ``ConfigError`` naming the
-field, e.g. ``strategy.name: unknown strategy 'nsga3' (known: nsga2, qmc, random, tpe)``."""
+field, e.g. ``strategy.name: unknown strategy 'nsga3' (known: grid, nested, nsga2, qmc, random, tpe)``."""
 from __future__ import annotations
 
 import re

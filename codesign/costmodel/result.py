@@ -185,5 +185,5 @@ class NetworkCost:
             "energy_breakdown_j": {k: clean(v) for k, v in self.energy_by_component_j.items()},
             "area_breakdown_mm2": dict(self.area_mm2_breakdown),
             "traffic_bytes": {k: clean(v) for k, v in self.traffic_totals_bytes.items()},
-            "leakage_w": self.leakage_w,
+            "leakage_w": clean(self.leakage_w),
         }

@@ -49,6 +49,7 @@ def _mnist() -> tuple[np.ndarray, np.ndarray]:
     return x.reshape(-1, 1, 28, 28).astype(np.float32), y.astype(np.int64)
 
 
+@cache
 def _folder(path: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from PIL import Image
 

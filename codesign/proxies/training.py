@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
-from codesign.proxies.data import SYNTHETIC_SOURCES, load_images, to_input_shape
+from codesign.proxies.data import SOURCES, SYNTHETIC_SOURCES, load_images, to_input_shape
 
 
 @PROXIES.register("train")
@@ -26,6 +26,10 @@ class ShortTraining(Proxy):
             raise TypeError("train needs steps >= 1, batch_size >= 2, eval_images >= 1 and lr > 0")
         if data in SYNTHETIC_SOURCES:
             raise TypeError("train needs a real data set (digits, mnist or folder), not synthetic data")
+        if data not in SOURCES:
+            raise TypeError(f"data: unknown source {data!r} (known: {', '.join(s for s in SOURCES if s not in SYNTHETIC_SOURCES)})")
+        if data == "folder" and not data_path:
+            raise TypeError("data_path: the folder source needs data_path (an image folder)")
         self.steps, self.batch_size, self.lr, self.momentum = steps, batch_size, lr, momentum
         self.data, self.data_path, self.eval_images, self.seed = data, data_path, eval_images, seed
 

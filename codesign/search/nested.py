@@ -33,12 +33,13 @@ from optuna.samplers import BaseSampler
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+# A trial a killed run left running carries REQUEUED_ATTR (its copy carries ``REQUEUE_OF_ATTR``).
+from codesign.storage.run_dir import REQUEUED_ATTR
+
 ROUND_KEY = "codesign:nested_round"
 SLOT_KEY = "codesign:nested_slot"
 #: User attribute of a trial queued again on resume: the number of the trial it replaces.
 REQUEUE_OF_ATTR = "requeue_of"
-#: User attribute of a trial a killed run left running (its copy carries ``REQUEUE_OF_ATTR``).
-REQUEUED_ATTR = "requeued"
 _CONSTRAINT_PREFIX = "constraints:"
 _INNER_CACHE = 4
 

@@ -55,6 +55,8 @@ class Strategy:
     sampler_class: ClassVar[type[optuna.samplers.BaseSampler] | None] = None
     #: Sampler options that differ from Optuna's defaults (the user's options override them).
     defaults: ClassVar[dict[str, Any]] = {}
+    #: Whether the strategy can be the outer or inner part of ``nested``.
+    nestable: ClassVar[bool] = True
 
     def __init__(self, seed: int, **options: Any) -> None:
         self.seed = seed
@@ -117,6 +119,8 @@ class Grid(Strategy):
     """Every point of the (finite) joint space once, in a seeded order that spreads a partial
     budget over the whole grid; the run stops when the grid is exhausted."""
 
+    nestable = False
+
     def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
         from codesign.search.grid import JointGridSampler, dimension_values
 
@@ -150,6 +154,8 @@ class Nested(Strategy):
     The defaults did best of the variants tried on ``benchmarks/search_quality.py`` (see
     docs/measurements-search.md). See ``codesign/search/nested.py``."""
 
+    nestable = False
+
     def _part(self, key: str) -> tuple[type[Strategy], dict[str, Any]]:
         raw = self.options.get(key, _NESTED_DEFAULTS[key])
         where = f"strategy.options.{key}"
@@ -160,7 +166,11 @@ class Nested(Strategy):
         options = raw.get("options") or {}
         if not isinstance(options, dict):
             raise ConfigError(f"{where}.options", f"expected a mapping, got {options!r}")
-        return STRATEGIES.get(raw["name"], field=f"{where}.name"), options
+        cls = STRATEGIES.get(raw["name"], field=f"{where}.name")
+        if not cls.nestable:
+            raise ConfigError(f"{where}.name", f"{raw['name']!r} cannot be part of a nested strategy "
+                              "(it counts its points over the whole study, which the nested rounds share)")
+        return cls, options
 
     def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
         from codesign.search.nested import NestedSampler

@@ -403,18 +403,20 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     model.eval()
     example = torch.zeros(batch, *input_shape)
     meta: dict[str, Any] = {"batch": batch}
+    # Only tracing may fail over to hooks: an error in the extraction itself is a bug to surface.
     try:
         gm = torch.fx.symbolic_trace(model)
         with torch.no_grad():
             ShapeProp(gm).propagate(example)
-        extractor = _FxExtractor(gm)
-        layers = extractor.run()
-        meta.update(extraction="fx", skipped=extractor.skipped)
     except Exception as exc:  # noqa: BLE001 - any tracing failure falls back to hooks
         warnings.warn(f"torch.fx could not trace {name} ({type(exc).__name__}: {exc}); "
                       "falling back to module hooks (functional ops are not captured)", stacklevel=2)
         layers, _ = _hook_layers(model, example)
         meta.update(extraction="hooks", trace_error=f"{type(exc).__name__}: {exc}")
+    else:
+        extractor = _FxExtractor(gm)
+        layers = extractor.run()
+        meta.update(extraction="fx", skipped=extractor.skipped)
     if fuse:
         layers = fuse_layers(layers)
     return Workload(name=name, layers=tuple(layers), input_shape=(batch, *input_shape), meta=meta)

@@ -96,7 +96,8 @@ def _node_layer(node: Any, name: str, shapes: dict[str, tuple[int, ...]], initia
         a = _attrs(node)
         k_dim = other[0] if op == "Gemm" and a.get("transB", 0) else other[-1]
         c_dim = inp[-1] if not (op == "Gemm" and a.get("transA", 0)) else inp[0]
-        rows = math.prod(inp[:-1]) if len(inp) > 1 else 1
+        # Gemm's A is (M, K), or (K, M) when transposed: M rows either way.
+        rows = inp[1] if op == "Gemm" and a.get("transA", 0) else (math.prod(inp[:-1]) if len(inp) > 1 else 1)
         if op == "MatMul" and node.input[1] not in initializers:
             batch = math.prod(out[:-2]) if len(out) > 2 else 1
             return Layer(name=name, op="matmul", N=batch, P=out[-2], C=c_dim, K=k_dim)

@@ -135,6 +135,14 @@ def test_evaluate_arch_file_prints_json_lines(cli, tmp_path):
     assert lines[0]["macs"] > lines[1]["macs"]
 
 
+def test_evaluate_arch_file_names_the_real_line_and_scores_nothing_before_it(cli, tmp_path):
+    path = tmp_path / "archs.txt"
+    path.write_text(f"{ARCH}\n\n  # an indented comment\nnot-a-key\n")
+    code, out, err = cli("evaluate", *SPACE_ARGS, "--arch-file", str(path), "--accelerator", "tpu_v1", "--no-layers")
+    assert code == 2 and out == ""
+    assert f"{path}:4:" in err and len(err.strip().splitlines()) == 1
+
+
 def test_evaluate_with_proxy_and_workload_file(cli, tmp_path):
     code, out, _ = cli("evaluate", *SPACE_ARGS, "--arch", ARCH, "--accelerator", "tpu_v1", "--proxy", "naswot",
                        "--json", "--no-layers")

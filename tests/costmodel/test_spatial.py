@@ -152,6 +152,7 @@ def test_bad_hardware_is_infeasible_with_reason(params, needle):
     metrics = cost.metrics()
     assert metrics["latency_s"] is None and metrics["energy_j"] is None
     assert math.isnan(cost.total_cycles)
+    json.dumps(metrics, allow_nan=False)  # strict JSON: no NaN slips through
 
 
 @pytest.mark.parametrize("params,needle", [

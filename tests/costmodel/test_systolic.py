@@ -1,4 +1,5 @@
 """Properties of the systolic cost model: totals add up, mapping goals, infeasibility, traffic."""
+import json
 import math
 
 import numpy as np
@@ -106,6 +107,7 @@ def test_bad_hardware_is_infeasible_with_reason(params, needle):
     metrics = cost.metrics()
     assert metrics["latency_s"] is None and metrics["energy_j"] is None
     assert math.isnan(cost.total_cycles)
+    json.dumps(metrics, allow_nan=False)  # strict JSON: no NaN slips through
 
 
 def test_sram_too_small_for_one_tile_is_infeasible():

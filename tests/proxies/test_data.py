@@ -90,3 +90,10 @@ def test_config_and_cli_list_the_same_sources():
     proxy_parser = build_parser()._subparsers._group_actions[0].choices["proxy"]
     data_action = next(a for a in proxy_parser._actions if a.dest == "data")
     assert tuple(data_action.choices) == SOURCES
+
+
+def test_cached_synthetic_batches_are_handed_out_as_copies():
+    first = proxy_batch("synthetic", (3, 8, 8), 4, 2, seed=3)
+    expected = first.inputs.clone()
+    first.inputs.mul_(0)  # a proxy modifying its batch must not change the next architecture's
+    assert torch.equal(proxy_batch("synthetic", (3, 8, 8), 4, 2, seed=3).inputs, expected)

@@ -81,3 +81,12 @@ def test_bad_options_are_type_errors():
         PROXIES.create("train", data="synthetic")
     with pytest.raises(TypeError):
         PROXIES.create("naswot", colour="red")
+
+
+@pytest.mark.parametrize("options,needle", [
+    ({"data": "cifar"}, "data: unknown source 'cifar'"),
+    ({"data": "folder"}, "data_path: the folder source needs data_path"),
+])
+def test_train_data_options_are_checked_when_built(options, needle):
+    with pytest.raises(TypeError, match=needle):
+        PROXIES.create("train", **options)

@@ -216,6 +216,7 @@ def test_nested_requeued_trial_keeps_its_round(tmp_path):
     ({"inner_trials": 0}, "strategy.options.inner_trials: must be an integer >= 1"),
     ({"inner": {"name": "nested"}}, "strategy.options.inner.name: a nested strategy cannot nest another"),
     ({"outer": {"name": "nope"}}, "strategy.options.outer.name: unknown strategy 'nope'"),
+    ({"inner": {"name": "grid"}}, "strategy.options.inner.name: 'grid' cannot be part of a nested strategy"),
     ({"depth": 2}, "strategy.options: unknown option(s) depth"),
     ({"shared_inner": "yes"}, "strategy.options.shared_inner: must be true or false"),
     ({"outer": {"name": "tpe", "options": {"bogus": 1}}}, "strategy.options:"),

@@ -2,6 +2,7 @@
 vector layers carry their shape and per-output work, and ONNX models read the same layers."""
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn as nn
@@ -178,3 +179,20 @@ def test_the_documented_layers_file_loads():
     w = Workload.from_dict(yaml.safe_load(block), where="docs/workload.md")
     assert [layer.op for layer in w.layers] == ["conv", "conv", "conv", "eltwise", "pool", "linear", "matmul"]
     assert w.layers[1].groups == 16 and w.layers[2].dilation_h == 2
+
+
+@pytest.mark.parametrize("trans_a", [0, 1])
+def test_onnx_gemm_rows_follow_transpose_flags(tmp_path, trans_a):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    m, k, n = 5, 7, 3  # A is (M, K), or (K, M) with transA; B is (N, K) with transB
+    a_shape = [k, m] if trans_a else [m, k]
+    weight = numpy_helper.from_array(np.zeros((n, k), dtype=np.float32), name="B")
+    node = helper.make_node("Gemm", ["A", "B"], ["Y"], transA=trans_a, transB=1)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("A", TensorProto.FLOAT, a_shape)],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [m, n])], initializer=[weight])
+    path = tmp_path / "gemm.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    (layer,) = workload_from_onnx(path).layers
+    assert (layer.op, layer.P, layer.C, layer.K, layer.macs) == ("linear", m, k, n, m * k * n)
