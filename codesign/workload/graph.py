@@ -97,6 +97,15 @@ class TensorGraph:
     def __len__(self) -> int:
         return len(self.reads)
 
+    def __getstate__(self) -> dict[str, object]:
+        # Derived lookups and caches are rebuilt on demand, not pickled (Ray ships workloads).
+        return {"tensors": self.tensors, "reads": self.reads, "writes": self.writes}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_bytes_cache", {})
+
     @cached_property
     def by_id(self) -> Mapping[str, Tensor]:
         """Tensor of each id (read-only)."""
