@@ -52,47 +52,14 @@ def tensor_bytes(elements: np.ndarray | int, bits: int) -> np.ndarray | int:
 
 @dataclass(frozen=True)
 class TensorGraph:
-    """Tensors plus, per layer, the ids it reads and writes (validated on construction)."""
+    """Tensors plus, per layer, the ids it reads and writes. Build one with ``GraphBuilder``, which
+    validates it (``check_graph``)."""
 
     tensors: tuple[Tensor, ...]
     reads: tuple[tuple[str, ...], ...]
     writes: tuple[tuple[str, ...], ...]
     _bytes_cache: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False,
                                                 compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        where = "workload.tensors"
-        if len(self.reads) != len(self.writes):
-            raise ConfigError(where, f"{len(self.reads)} read lists for {len(self.writes)} write lists")
-        ids = [t.id for t in self.tensors]
-        if len(set(ids)) != len(ids):
-            dup = sorted({i for i in ids if ids.count(i) > 1})
-            raise ConfigError(where, f"duplicate tensor id(s): {', '.join(dup)}")
-        by_id = {t.id: t for t in self.tensors}
-        written: dict[str, int] = {}
-        for i, (reads, writes) in enumerate(zip(self.reads, self.writes, strict=True)):
-            for tid in writes:
-                if tid not in by_id:
-                    raise ConfigError(f"{where}.layers[{i}].outputs", f"unknown tensor {tid!r}")
-                tensor = by_id[tid]
-                if tensor.is_weight or tensor.is_input:
-                    raise ConfigError(f"{where}.layers[{i}].outputs",
-                                      f"{tid!r} is a {'weight' if tensor.is_weight else 'network input'}")
-                if tid in written:
-                    raise ConfigError(f"{where}.layers[{i}].outputs",
-                                      f"{tid!r} is already written by layer {written[tid]}")
-                written[tid] = i
-            for tid in reads:
-                if tid not in by_id:
-                    raise ConfigError(f"{where}.layers[{i}].inputs", f"unknown tensor {tid!r}")
-                tensor = by_id[tid]
-                if not (tensor.is_weight or tensor.is_input) and written.get(tid, i) >= i:
-                    raise ConfigError(f"{where}.layers[{i}].inputs", f"{tid!r} is not written by an earlier "
-                                      "layer (layers must be in topological order)")
-        for tensor in self.tensors:
-            if not (tensor.is_weight or tensor.is_input) and tensor.id not in written:
-                raise ConfigError(f"{where}.{tensor.id}", "an activation that no layer writes and that "
-                                  "is not a network input")
 
     def __len__(self) -> int:
         return len(self.reads)
@@ -179,6 +146,42 @@ class TensorGraph:
             raise IndexError(f"cut {cut} outside -1..{len(self.reads) - 1}")
 
 
+def check_graph(graph: TensorGraph, where: str = "workload") -> None:
+    """Raise ``ConfigError`` (naming ``where.layers[i].inputs`` / ``.outputs``) unless every id is
+    declared, each activation is written once, and layers read only what earlier layers wrote."""
+    if len(graph.reads) != len(graph.writes):
+        raise ConfigError(where, f"{len(graph.reads)} read lists for {len(graph.writes)} write lists")
+    ids = [t.id for t in graph.tensors]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise ConfigError(f"{where}.tensors", f"duplicate tensor id(s): {', '.join(dup)}")
+    by_id = {t.id: t for t in graph.tensors}
+    written: dict[str, int] = {}
+    for i, (reads, writes) in enumerate(zip(graph.reads, graph.writes, strict=True)):
+        for tid in writes:
+            if tid not in by_id:
+                raise ConfigError(f"{where}.layers[{i}].outputs", f"unknown tensor {tid!r}")
+            tensor = by_id[tid]
+            if tensor.is_weight or tensor.is_input:
+                raise ConfigError(f"{where}.layers[{i}].outputs",
+                                  f"{tid!r} is a {'weight' if tensor.is_weight else 'network input'}")
+            if tid in written:
+                raise ConfigError(f"{where}.layers[{i}].outputs",
+                                  f"{tid!r} is already written by layer {written[tid]}")
+            written[tid] = i
+        for tid in reads:
+            if tid not in by_id:
+                raise ConfigError(f"{where}.layers[{i}].inputs", f"unknown tensor {tid!r}")
+            tensor = by_id[tid]
+            if not (tensor.is_weight or tensor.is_input) and written.get(tid, i) >= i:
+                raise ConfigError(f"{where}.layers[{i}].inputs", f"{tid!r} is not written by an earlier "
+                                  "layer (layers must be in topological order)")
+    for tensor in graph.tensors:
+        if not (tensor.is_weight or tensor.is_input) and tensor.id not in written:
+            raise ConfigError(f"{where}.tensors.{tensor.id}", "an activation that no layer writes and that "
+                              "is not a network input")
+
+
 class GraphBuilder:
     """Collect tensors and layers' reads/writes in order, then build a ``TensorGraph``.
 
@@ -227,12 +230,15 @@ class GraphBuilder:
         for tid in between:
             self.shapes.pop(tid, None)
 
-    def build(self) -> TensorGraph:
+    def build(self, where: str = "workload") -> TensorGraph:
+        """The validated graph (``check_graph``; errors name ``where``)."""
         used = {t for ids in self.reads for t in ids} | {t for ids in self.writes for t in ids} | set(self.outputs)
         outputs = set(self.outputs)
         tensors = tuple(
             Tensor(id=tid, shape=shape, elements=self.elements[tid], is_input=tid in self.inputs,
                    is_output=tid in outputs, is_weight=tid in self.weights)
             for tid, shape in self.shapes.items() if tid in used)
-        return TensorGraph(tensors=tensors, reads=tuple(tuple(r) for r in self.reads),
-                           writes=tuple(tuple(w) for w in self.writes))
+        graph = TensorGraph(tensors=tensors, reads=tuple(tuple(r) for r in self.reads),
+                            writes=tuple(tuple(w) for w in self.writes))
+        check_graph(graph, where)
+        return graph

@@ -105,6 +105,11 @@ def graph_from_dicts(layers: Sequence[Layer], edges: Sequence[tuple[Any, Any]], 
         outs = _id_list(raw_out, f"{where}.layers[{i}].outputs") or [layer.name]
         if ins is None:
             ins = [writes[-1][0]] if writes else ["input"]
+            if not writes:
+                declared.setdefault("input", {"shape": list(input_shape_of(layer)), "elements": layer.input_elems})
+                if math.prod(input_shape or (0,)) == layer.input_elems:
+                    declared["input"].update(shape=list(input_shape), elements=math.prod(input_shape))
+                builder.tensor("input", declared["input"]["shape"], elements=declared["input"]["elements"])
         if not ins:
             raise ConfigError(f"{where}.layers[{i}].inputs", "must name at least one tensor")
         reads.append(ins)
@@ -115,9 +120,10 @@ def graph_from_dicts(layers: Sequence[Layer], edges: Sequence[tuple[Any, Any]], 
             builder.tensor(tid, output_shape(layer))
         for tid in ins:
             if tid not in written:
-                shape = tuple(input_shape) if i == 0 and math.prod(input_shape or (0,)) == layer.input_elems \
-                    else input_shape_of(layer)
-                builder.tensor(tid, shape, is_input=tid not in builder.weights)
+                if tid not in declared:
+                    raise ConfigError(f"{where}.layers[{i}].inputs", f"unknown tensor {tid!r}: no layer writes it "
+                                      "and it is not declared under 'tensors'")
+                builder.tensor(tid, declared[tid]["shape"], is_input=tid not in builder.weights)
         if not any(t in builder.weights for t in ins):
             ins = ins + _add_weight(builder, layer)
         builder.layer(ins, outs)
@@ -132,7 +138,7 @@ def graph_from_dicts(layers: Sequence[Layer], edges: Sequence[tuple[Any, Any]], 
     for tid, entry in declared.items():
         if entry.get("input") and tid in written:
             raise ConfigError(f"{where}.tensors.{tid}.input", "a network input cannot be written by a layer")
-    return builder.build()
+    return builder.build(where)
 
 
 def graph_to_dicts(graph: TensorGraph) -> tuple[dict[str, Any], list[tuple[list[str], list[str]]]]:
