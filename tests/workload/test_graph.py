@@ -201,3 +201,16 @@ def test_workload_modules_do_not_loop_and_only_extraction_needs_torch():
 
     loops = [m for m in imports if m != "codesign.workload.__init__" and reaches(m, m, set())]
     assert not loops
+
+
+def test_the_documented_graph_file_loads():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "workload.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    w = Workload.from_dict(yaml.safe_load(blocks[1]), where="docs/workload.md")
+    assert w == Workload.from_dict({**RESIDUAL, "name": "residual"})
+    assert [[t.id for t in w.cut_tensors(c)] for c in range(len(w))] == [["x", "a"], ["x", "c2"], ["add"], ["fc"]]
