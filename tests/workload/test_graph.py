@@ -214,3 +214,28 @@ def test_the_documented_graph_file_loads():
     w = Workload.from_dict(yaml.safe_load(blocks[1]), where="docs/workload.md")
     assert w == Workload.from_dict({**RESIDUAL, "name": "residual"})
     assert [[t.id for t in w.cut_tensors(c)] for c in range(len(w))] == [["x", "a"], ["x", "c2"], ["add"], ["fc"]]
+
+
+def test_onnx_export_keeps_the_edges(tmp_path):
+    """A residual, a concat and a flatten exported to ONNX read back with the traced graph's cuts."""
+    from codesign.workload.onnx_import import workload_from_onnx
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(3, 4, 3, padding=1), nn.Conv2d(4, 4, 1)
+            self.c, self.f = nn.Conv2d(3, 4, 1), nn.Linear(128, 5)
+
+        def forward(self, x):
+            y = torch.relu(self.a(x))
+            y = y + self.b(y)
+            return self.f(torch.cat([y, self.c(x)], 1).flatten(1))
+
+    model = Net().eval()
+    path = tmp_path / "net.onnx"
+    torch.onnx.export(model, (torch.zeros(1, 3, 4, 4),), str(path), dynamo=False, opset_version=17)
+    from_onnx, traced = workload_from_onnx(path), extract_workload(model, (3, 4, 4))
+    assert [layer.op for layer in from_onnx.layers] == [layer.op for layer in traced.layers]
+    assert from_onnx.cut_bytes_all(8).tolist() == traced.cut_bytes_all(8).tolist()
+    # x stays live until the last conv reads it: the skip across the whole residual block.
+    assert "x" in {t.id for t in traced.cut_tensors(1)}
