@@ -158,8 +158,9 @@ class _FxExtractor:
             layer_list = self._node_layers(node)
             if layer_list is None:
                 self._skip(node)
-            if not layer_list:
-                self.alias[node] = () if _times_zero(node) else self._reads(node) if "tensor_meta" in node.meta else ()
+            if not layer_list:  # no arithmetic: the value holds what its arguments hold
+                holds_data = "tensor_meta" in node.meta and not _times_zero(node)
+                self.alias[node] = self._reads(node) if holds_data else ()
                 continue
             self._record(node, layer_list)
             self.layers.extend(layer_list)
