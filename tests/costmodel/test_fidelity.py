@@ -9,7 +9,7 @@ import pytest
 
 from accelerators.spatial import SpatialArray
 from codesign.costmodel.dataflows import HardwareView
-from codesign.costmodel.loopnest import DIMS, analyse
+from codesign.costmodel.loopnest import analyse
 from codesign.costmodel.spatial import layer_shape
 from codesign.workload import Workload
 from tests.costmodel import fidelity_cases as fc
@@ -145,6 +145,3 @@ def test_timeloop_energy_is_reported_with_both_technologies():
     assert kinds == {(d, k) for d in fc.TIMELOOP_DESIGNS for k in (fc.IMPOSED, fc.CALIBRATED)}
     assert all(("technology=default" in r.note) == (r.kind == fc.IMPOSED) for r in rows)
 
-
-def test_dimension_names_are_timeloops():
-    assert DIMS == ("N", "K", "C", "P", "Q", "R", "S", "G")
