@@ -109,6 +109,7 @@ def _rf_pj_per_byte(technology: str, node_nm: float, capacity_bytes: float) -> f
 
 @lru_cache(maxsize=512)
 def _constants(hw: SpatialArray) -> _Constants:
+    """The spatial array's components, priced once per configuration."""
     tn, node = hw.technology, hw.tech_nm
     glb_bytes = hw.glb_kib * _KIB
     glb = SRAM(tn, node, glb_bytes)

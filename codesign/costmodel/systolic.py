@@ -69,6 +69,7 @@ class _Prices:
 
 @lru_cache(maxsize=512)
 def _prices(hw: SystolicArray) -> _Prices:
+    """The systolic array's components, priced once per configuration."""
     tn, node = hw.technology, hw.tech_nm
     srams = [SRAM(tn, node, kib * _KIB) for kib in (hw.ifmap_sram_kib, hw.filter_sram_kib, hw.ofmap_sram_kib)]
     (if_rd, fl_rd, of_rd), (if_wr, fl_wr, of_wr) = ([m.read_j_per_byte / PJ for m in srams],
@@ -102,7 +103,7 @@ class SystolicCostModel(CostModel):
         acc = hw.acc_bits / 8.0
         s_if, s_fl, s_of = (hw.ifmap_sram_kib * _KIB, hw.filter_sram_kib * _KIB, hw.ofmap_sram_kib * _KIB)
         bw = hw.dram_bytes_per_cycle
-        price = _prices(hw)
+        p = _prices(hw)   # pJ, built once per hardware
 
         g = a.groups.astype(float)
         mpx = (a.N * a.P * a.Q).astype(float)
@@ -189,7 +190,7 @@ class SystolicCostModel(CostModel):
         of_rd = np.maximum(fr - 1.0, 0.0) * mpx * f * acc if flow != "os" else np.zeros_like(fr)
         if_rd = if_rd[:, None] * (i_passes if flow == "is" else ones)
         fl_rd = fl_rd[:, None] * (w_passes if flow == "ws" else ones)
-        p = price   # reads and writes of each SRAM; DRAM fills are SRAM writes
+        # Reads and writes of each SRAM; DRAM fills are SRAM writes.
         buf_mac_pj = gcol * (if_rd * p.if_rd + fl_rd * p.fl_rd + (of_wr * p.of_wr + of_rd * p.of_rd)[:, None]
                              + dram_i_rd * p.if_wr + dram_w_rd * p.fl_wr + dram_psum * (p.of_wr + p.of_rd))
         buf_vec_pj = (vec_in_b * p.if_rd + a.output_elems * word * p.of_wr)[:, None] * ones
