@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from codesign.costmodel.technology import LPDDR4_PJ_PER_BIT
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig, param
+from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
 
 @TEMPLATES.register("systolic")
@@ -37,6 +37,7 @@ class SystolicArray(AcceleratorConfig):
     dram_pj_per_bit: float = param(LPDDR4_PJ_PER_BIT, unit="pJ/bit", doc="DRAM access energy", minimum=0)
     clock_mhz: float = param(500.0, unit="MHz", doc="core clock", minimum=0)
     bits: int = param(8, unit="bit", doc="precision of weights and activations", minimum=1)
+    acc_bits: int = param(32, unit="bit", doc="accumulator width of partial sums", minimum=1)
     tech_nm: float = param(28.0, unit="nm", doc="CMOS technology node", minimum=0)
 
     def summary(self) -> str:
