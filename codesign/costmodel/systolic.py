@@ -120,8 +120,7 @@ class SystolicCostModel(CostModel):
         spill_rounds = np.where(psum_fits, 0.0, (fr - 1.0)[:, None])
         psum_bytes = mpx * f * acc                                     # per group, at acc width
         cached = tpu.cached_parameters(workload, hw.param_cache_kib * _KIB, word)
-        # With a host link, uncached weights stream over it (host_link_bytes), not from DRAM.
-        dram_w_rd = w_b[:, None] * w_passes * ~(cached | (hw.host_gbps > 0))[:, None]
+        dram_w_rd = (w_b * tpu.weights_from_dram(cached, hw.host_gbps))[:, None] * w_passes
         dram_i_rd = in_b[:, None] * i_passes
         dram_psum = spill_rounds * psum_bytes[:, None]                 # written and read back
         dram_o_wr = out_b[:, None] * ones
@@ -140,11 +139,9 @@ class SystolicCostModel(CostModel):
                            (a.output_elems * word * ~resident_out)[:, None] * ones)
         compute = np.where(mac_mask[:, None], mac_cycles, vec_cycles[:, None] * ones)
         first_tile = np.minimum(dram_rd, rows * cols * word) if flow != "os" else np.zeros_like(dram_rd)
-        cycles = (np.maximum(compute, (dram_rd + dram_wr) / bw) + first_tile / bw
-                  + tpu.op_overhead_cycles(n_layers, hw.op_overhead_us, hw.clock_hz)[:, None])
-        if hw.host_gbps > 0:
-            host_b = tpu.host_link_bytes(workload, cached, word)
-            cycles = cycles + (host_b / (hw.host_gbps * 1e9 / hw.clock_hz))[:, None]
+        cycles = np.maximum(compute, (dram_rd + dram_wr) / bw) + first_tile / bw
+        if hw.op_overhead_us > 0 or hw.host_gbps > 0:
+            cycles = cycles + tpu.added_cycles(workload, hw, cached, word)[:, None]
 
         # SRAM accesses (bytes) per operand, as SCALE-Sim counts them, plus fills and drains.
         if flow == "ws":

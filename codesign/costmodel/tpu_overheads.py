@@ -18,9 +18,14 @@ defaults, so a plain array keeps SCALE-Sim's cycles exactly.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from codesign.workload import Workload
+
+if TYPE_CHECKING:
+    from accelerators.systolic import SystolicArray
 
 
 def fold_rounds(folds: np.ndarray, arrays: int) -> np.ndarray:
@@ -28,9 +33,19 @@ def fold_rounds(folds: np.ndarray, arrays: int) -> np.ndarray:
     return np.ceil(folds / float(arrays))
 
 
-def op_overhead_cycles(n_layers: int, overhead_us: float, clock_hz: float) -> np.ndarray:
-    """Fixed dispatch cycles per layer (every layer is one dispatched operation)."""
-    return np.full(n_layers, overhead_us * 1e-6 * clock_hz)
+def added_cycles(workload: Workload, hw: SystolicArray, cached: np.ndarray, word_bytes: float) -> np.ndarray:
+    """Cycles per layer on top of the array's: the fixed time of every operation (each layer is
+    one dispatched operation) and its transfers over the host link."""
+    out = np.full(len(workload.layers), hw.op_overhead_us * 1e-6 * hw.clock_hz)
+    if hw.host_gbps > 0:
+        out += host_link_bytes(workload, cached, word_bytes) / (hw.host_gbps * 1e9 / hw.clock_hz)
+    return out
+
+
+def weights_from_dram(cached: np.ndarray, host_gbps: float) -> np.ndarray:
+    """Per layer, 1 where its weights come from DRAM: not cached, and no host link (which carries
+    uncached weights instead, ``host_link_bytes``)."""
+    return np.zeros(len(cached)) if host_gbps > 0 else (~cached).astype(float)
 
 
 def cached_parameters(workload: Workload, cache_bytes: float, word_bytes: float) -> np.ndarray:
