@@ -17,12 +17,12 @@ def gemm():
 def test_tpu_v4_ranks_every_measured_gemm(gemm):
     agreement, _ = gemm
     assert len(agreement.names) == 1296
-    assert agreement.spearman >= 0.97                      # 0.985 measured
+    assert agreement.spearman >= 0.98                      # 0.986 measured
 
 
 def test_tpu_v4_ranks_each_validation_set(gemm):
     agreement, sets = gemm
-    for name, floor in (("128-1024", 0.93), ("1024-4096", 0.93), ("unaligned", 0.80)):
+    for name, floor in (("128-1024", 0.95), ("1024-4096", 0.95), ("unaligned", 0.85)):  # 0.953, 0.985, 0.899
         assert agreement.subset(sets == name).spearman >= floor, name
 
 
@@ -32,7 +32,7 @@ def test_tpu_v4_error_stays_within_its_documented_bias(gemm):
     agreement, sets = gemm
     big = agreement.subset(sets == "1024-4096")
     assert -0.55 <= big.median_error <= -0.35                  # -46 % measured
-    assert agreement.median_abs_error <= 0.55                  # 47 % measured
+    assert agreement.median_abs_error <= 0.55                  # 48 % measured
 
 
 def test_tpu_v4_overhead_is_its_calibration():
