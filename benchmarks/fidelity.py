@@ -1,7 +1,7 @@
-"""Cost-model fidelity: every comparison with SCALE-Sim, Timeloop+Accelergy, measured Eyeriss silicon
-and ZigZag side by side (reference / ours / error), then a summary per suite.
+"""Cost-model fidelity: every comparison with SCALE-Sim, Timeloop+Accelergy, measured Eyeriss silicon,
+ZigZag and real TPUs (TPU v4 GEMMs, Coral's Edge TPU latencies) side by side (reference / ours / error), then a summary per suite.
 
-    python benchmarks/fidelity.py [--suite scalesim timeloop eyeriss zigzag] [--markdown]
+    python benchmarks/fidelity.py [--suite scalesim timeloop eyeriss zigzag tpu] [--markdown]
 
 The reference data and its sources are in tests/data (README there); the comparisons themselves
 are defined in tests/costmodel/fidelity_cases.py, which tests/costmodel/test_fidelity.py checks
@@ -20,9 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.costmodel import fidelity_cases as fc  # noqa: E402
+from tests.costmodel import tpu_cases  # noqa: E402
 
 SUITES = {"scalesim": fc.scalesim_comparisons, "timeloop": fc.timeloop_comparisons,
-          "eyeriss": fc.eyeriss_comparisons, "zigzag": fc.zigzag_comparisons}
+          "eyeriss": fc.eyeriss_comparisons, "zigzag": fc.zigzag_comparisons,
+          "tpu": tpu_cases.tpu_comparisons}
 
 
 def _fmt(x: float) -> str:

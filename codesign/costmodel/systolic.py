@@ -25,6 +25,10 @@ numpy and the best by the configured goal (latency, energy or EDP) is kept. DRAM
 each operand once when it fits its SRAM and once per pass over it otherwise; an activation that
 the previous layer left in the ofmap SRAM and that fits the ifmap SRAM is not re-read from DRAM.
 Latency overlaps compute with DRAM transfers (double buffering) and adds the first tile's load.
+
+What real TPUs add to the bare array (several MXUs sharing a layer's folds, a fixed time per
+operation, on-chip parameter caching and a host link) is in ``codesign/costmodel/tpu_overheads.py``;
+at the template's defaults (one array, no overhead, no cache, no host link) none of it applies.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 
 from accelerators.systolic import SystolicArray
+from codesign.costmodel import tpu_overheads as tpu
 from codesign.costmodel.base import COST_MODELS, CostModel
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
@@ -137,7 +142,8 @@ class SystolicCostModel(CostModel):
         nch = np.minimum(chunks, stream[:, None])
         t = np.ceil(stream[:, None] / nch)
         nch = np.ceil(stream[:, None] / t)
-        mac_cycles = group_passes[:, None] * fr[:, None] * fc[:, None] * (nch * base + stream[:, None]) - 1.0
+        rounds = tpu.fold_rounds(group_passes * fr * fc, hw.arrays)
+        mac_cycles = rounds[:, None] * (nch * base + stream[:, None]) - 1.0
 
         # DRAM traffic per group, then x groups.
         ones = np.ones_like(t)
@@ -156,14 +162,15 @@ class SystolicCostModel(CostModel):
             psum_fits = np.ones_like(t, dtype=bool)
         spill_rounds = np.where(psum_fits, 0.0, (fr - 1.0)[:, None])
         psum_bytes = mpx * f * acc                                     # per group, at acc width
-        dram_w_rd = w_b[:, None] * w_passes
+        cached = tpu.cached_parameters(workload, hw.param_cache_kib * _KIB, word)
+        dram_w_rd = (w_b * tpu.weights_from_dram(cached, hw.host_gbps))[:, None] * w_passes
         dram_i_rd = in_b[:, None] * i_passes
         dram_psum = spill_rounds * psum_bytes[:, None]                 # written and read back
         dram_o_wr = out_b[:, None] * ones
 
         # Vector layers and fused post-ops run on cols lanes.
         mac_mask = a.is_mac
-        vec_cycles = np.ceil(a.vector_ops / cols)
+        vec_cycles = np.ceil(a.vector_ops / (cols * hw.arrays))
         vec_in_b = a.input_elems * word * a.operands
         resident_in, resident_out = activation_residency(workload, s_if, s_of, word)
 
@@ -176,6 +183,8 @@ class SystolicCostModel(CostModel):
         compute = np.where(mac_mask[:, None], mac_cycles, vec_cycles[:, None] * ones)
         first_tile = np.minimum(dram_rd, rows * cols * word) if flow != "os" else np.zeros_like(dram_rd)
         cycles = np.maximum(compute, (dram_rd + dram_wr) / bw) + first_tile / bw
+        if hw.op_overhead_us > 0 or hw.host_gbps > 0:
+            cycles = cycles + tpu.added_cycles(workload, hw, cached, word)[:, None]
 
         # SRAM accesses (bytes) per operand, as SCALE-Sim counts them, plus fills and drains.
         if flow == "ws":
@@ -290,7 +299,7 @@ class SystolicCostModel(CostModel):
         tn, node = hw.technology, hw.tech_nm
         srams = (hw.ifmap_sram_kib, hw.filter_sram_kib, hw.ofmap_sram_kib)
         return {
-            "pe_array": hw.rows * hw.cols * SystolicCostModel.pe_area_m2(hw) * 1e6,
+            "pe_array": hw.num_pes * SystolicCostModel.pe_area_m2(hw) * 1e6,
             "sram": sum(SRAM(tn, node, kib * _KIB).area_m2 for kib in srams) * 1e6,
-            "vector_unit": VectorUnit(tn, node, hw.cols, hw.acc_bits).area_m2 * 1e6,
+            "vector_unit": VectorUnit(tn, node, hw.cols * hw.arrays, hw.acc_bits).area_m2 * 1e6,
         }
