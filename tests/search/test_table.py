@@ -8,7 +8,7 @@ import pytest
 
 from codesign.config.schema import parse_config
 from codesign.errors import ConfigError
-from codesign.search.evaluators.table import ScoreTable, load_table
+from codesign.search.score_table import ScoreTable, load_table
 from codesign.spaces import create_space
 from tests.search.helpers import run_config
 
