@@ -32,14 +32,16 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 3] + "..."
 
 
-def format_validation_error(exc: ValidationError, where: str) -> ConfigError:
+def format_validation_error(exc: ValidationError, where: str, model: type[BaseModel] | None = None) -> ConfigError:
     """First pydantic error as a one-line ``ConfigError`` naming the field (``where.loc``) and,
-    for a bad value, the value given."""
+    for a bad value, the value given; an unknown top-level key of ``model`` lists the known ones."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
     field = f"{where}.{loc}" if where and loc else (where or loc)
     kind = err["type"]
     if kind == "extra_forbidden":
+        if model is not None and len(err["loc"]) == 1:
+            return ConfigError(field, f"unknown key (known: {', '.join(model.model_fields) or 'none'})")
         return ConfigError(field, "unknown key")
     if kind == "missing":
         return ConfigError(field, "required")
@@ -67,4 +69,4 @@ def validate_options(model: type[M], raw: Any, where: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise format_validation_error(exc, where) from None
+        raise format_validation_error(exc, where, model) from None

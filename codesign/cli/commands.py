@@ -122,14 +122,14 @@ def _show_design(result: dict[str, Any], as_json: bool) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from codesign.report.export import evaluate_bundle, outcome_json
+    from codesign.report.export import evaluate_bundle, outcome_json, reproduces
 
     if args.bundle:
         if args.space or args.arch or args.arch_file or args.accelerator or args.workload:
             raise CodesignError("a bundle directory is re-scored as exported; drop --space/--arch/--accelerator")
         outcome, candidate, pipeline, stored = evaluate_bundle(args.bundle)
         result = outcome_json(outcome, candidate, pipeline, with_layers=not args.no_layers)
-        same = {k: result.get(k) for k in stored} == stored
+        same = reproduces(outcome, stored)
         if not args.json:
             print(f"re-scored {args.bundle}: metrics {'match' if same else 'DIFFER FROM'} metrics.json")
         _show_design(result, args.json)

@@ -165,6 +165,14 @@ def load_bundle(path: str | Path) -> tuple[Pipeline, Candidate, dict[str, Any]]:
     return pipeline, candidate, stored
 
 
+def reproduces(outcome: Outcome, stored: dict[str, Any]) -> bool:
+    """Whether a re-scored ``outcome`` gives the stored metrics: every declared metric, and the
+    feasibility (extras such as where and when it ran may differ)."""
+    new = _clean(outcome.metrics.to_json())
+    keys = [outcome.metrics.spec(name).key for name in outcome.metrics.names()] + ["feasible"]
+    return all(new.get(k) == stored.get(k) for k in keys)
+
+
 def evaluate_bundle(path: str | Path) -> tuple[Outcome, Candidate, Pipeline, dict[str, Any]]:
     """Re-score a bundle; returns the new outcome, the candidate, the pipeline and the stored metrics."""
     pipeline, candidate, stored = load_bundle(path)

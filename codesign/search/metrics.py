@@ -118,6 +118,14 @@ class Metrics:
             out[self._specs[name].key] = int(value) if value is not None and self._specs[name].key in _INTEGRAL else value
         return out
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Metrics) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Metrics({self.to_json()!r})"
+
     def get(self, key: str, default: Any = None) -> Any:
         """Stored-form lookup by ``Metric.key`` or extra name (as ``to_json()[key]``)."""
         return self.to_json().get(key, default)
