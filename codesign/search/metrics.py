@@ -26,7 +26,7 @@ class Metric:
     direction: str
     meaning: str
     #: display unit → factor from SI (value_display = value_si * factor)
-    units: Mapping[str, float] = field(default_factory=lambda: {"": 1.0})
+    units: Mapping[str, float] = field(default_factory=lambda: {"": 1.0}, hash=False)
     display_unit: str = ""
 
     def __post_init__(self) -> None:

@@ -90,3 +90,43 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="must be a YAML mapping"):
         load_config(bad)
+
+
+def test_parsing_a_config_imports_neither_torch_nor_optuna():
+    """Loading an experiment file is cheap: the registry checks wait for ``Experiment.build``."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from codesign.config.schema import load_config; "
+            f"load_config({str(ROOT / 'experiments' / 'quickstart.yaml')!r}); "
+            "print(sorted(m for m in ('torch', 'optuna', 'ray') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_objectives_are_checked_against_the_stages_metrics():
+    from codesign.search.experiment import Experiment
+
+    with pytest.raises(ConfigError) as info:
+        Experiment.build(parse_config(tiny_config(objectives={"accuracy": "maximize"})))
+    text = str(info.value)
+    assert text.startswith("objectives.accuracy: unknown metric 'accuracy' (available: ")
+    for name in ("area", "edp", "energy", "latency", "macs", "params", "power", "proxy", "unmapped_fraction"):
+        assert name in text
+    # A table of scores declares no MACs: the same objective is refused there.
+    with pytest.raises(ConfigError, match="objectives.macs: unknown metric 'macs'"):
+        Experiment.build(parse_config(tiny_config(evaluator={"name": "table", "options": {"table": str(
+            ROOT / "tests" / "data" / "nb201" / "missing.npz")}}, objectives={"macs": "minimize"})))
+
+
+def test_unknown_top_level_and_sub_space_keys():
+    from codesign.search.experiment import Experiment
+
+    with pytest.raises(ConfigError, match=r"^colour: unknown key$"):
+        parse_config(tiny_config(colour="red"))
+    with pytest.raises(ConfigError, match=r"^subspaces.voltagee: unknown sub-space 'voltagee'"):
+        Experiment.build(parse_config(tiny_config(subspaces={"voltagee": {}})))
+    with pytest.raises(ConfigError, match=r"^subspaces.arch: is configured by the top-level 'space' section"):
+        Experiment.build(parse_config(tiny_config(subspaces={"arch": {}})))
+    with pytest.raises(ConfigError, match=r"^stages\[0\].name: unknown stage 'nope'"):
+        Experiment.build(parse_config(tiny_config(stages=[{"name": "nope"}])))

@@ -35,6 +35,8 @@ class SubSpace(ABC):
     stages: ClassVar[tuple[str, ...]] = ()
     #: Column title in tables (default: the registry name).
     title: ClassVar[str] = ""
+    #: Options the registry-driven test suite configures it with (``None``: its defaults).
+    example: ClassVar[Any] = None
 
     def __init__(self, options: PluginOptions) -> None:
         self.options = options
