@@ -102,9 +102,18 @@ class SearchSpace(ABC):
         if missing:
             raise ConfigError("arch", f"genotype lacks {', '.join(missing)}")
 
+    def checked_key(self, key: str) -> str:
+        """``key`` after parsing it (its constraints checked). Spaces whose ``to_key`` validates
+        through ``from_key`` call this, so that ``spec`` reuses the parse instead of repeating it."""
+        self._last_parsed = (key, self.from_key(key))
+        return key
+
     def spec(self, genotype: dict[str, Any]) -> ArchSpec:
+        """The architecture of ``genotype``: its canonical key, parsed once."""
         key = self.to_key(genotype)
-        return ArchSpec(space=self.name, key=key, genotype=self.from_key(key))
+        last = getattr(self, "_last_parsed", None)
+        parsed = last[1] if last is not None and last[0] == key else self.from_key(key)
+        return ArchSpec(space=self.name, key=key, genotype=parsed)
 
     def parse(self, key: str) -> ArchSpec:
         """Validate a key given by a user."""

@@ -119,3 +119,22 @@ def test_the_network_is_built_once_per_architecture(monkeypatch):
     second = pipeline.evaluate(Candidate({"arch": space.parse(ARCH), "hw": hardware.replace(rows=8)}))
     assert builds == [ARCH] and second.cache_hit and not first.cache_hit
     assert second.metrics.value("proxy") == first.metrics.value("proxy")
+
+
+@pytest.mark.parametrize("name,options", [("vit", {}), ("nni", {"model_space": "tests/spaces/nni_fixture_space.py:MixedSpace"})])
+def test_a_sampled_key_is_parsed_once(monkeypatch, name, options):
+    import optuna
+
+    from codesign.spaces.base import create_space
+
+    try:
+        space = create_space(name, options)
+    except Exception as exc:  # noqa: BLE001 - the NNI fixture needs NNI
+        pytest.skip(f"{name}: {exc}")
+    calls = []
+    real = type(space).from_key
+    monkeypatch.setattr(type(space), "from_key", lambda self, key: calls.append(key) or real(self, key))
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    for _ in range(3):
+        space.sample(study.ask())
+    assert len(calls) == 3
