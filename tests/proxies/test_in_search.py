@@ -6,9 +6,9 @@ import pytest
 from codesign.config.schema import parse_config
 from codesign.errors import ConfigError
 from codesign.search.design import model_pipeline, model_pipeline_spec
-from codesign.search.pipeline import Pipeline
 from codesign.search.experiment import Experiment
 from codesign.search.loop import run_search
+from codesign.search.pipeline import Pipeline
 from codesign.storage.run_dir import RunDir
 from tests.conftest import TINY_SPACE, tiny_config
 

@@ -99,8 +99,8 @@ def test_proxy_scores_equal_those_of_a_rebuilt_model():
         arch = space.parse(ARCH)
         shared = pipeline.evaluate(Candidate({"arch": arch, "hw": hardware})).metrics.value("proxy")
         batch = proxy_batch("synthetic", space.input_shape(arch), 8, space.options.num_classes, 0)
-        rebuilt = PROXIES.create(name).score(ProxyContext(model_factory=lambda: space.build(arch, seed=0), batch=batch,
-                                                          workload_factory=lambda: space.workload(arch)))
+        rebuilt = PROXIES.create(name).score(ProxyContext(model_factory=lambda s=space, a=arch: s.build(a, seed=0), batch=batch,
+                                                          workload_factory=lambda s=space, a=arch: s.workload(a)))
         assert shared == rebuilt.value, name
 
 

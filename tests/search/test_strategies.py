@@ -11,9 +11,9 @@ from codesign.config.schema import parse_config
 from codesign.errors import ConfigError
 from codesign.search.experiment import Experiment
 from codesign.search.loop import run_search
-from codesign.storage.trial_attrs import REQUEUE_OF_ATTR, ROUND_KEY, SLOT_KEY
 from codesign.search.strategies import STRATEGIES
 from codesign.storage.run_dir import RunDir
+from codesign.storage.trial_attrs import REQUEUE_OF_ATTR, ROUND_KEY, SLOT_KEY
 from tests.search.helpers import SMALL_HW, run_config, small_config, synthetic_config
 
 NAMES = STRATEGIES.names()

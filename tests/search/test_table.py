@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from codesign.config.schema import parse_config
-from codesign.search.experiment import Experiment
 from codesign.errors import ConfigError
+from codesign.search.experiment import Experiment
 from codesign.search.score_table import ScoreTable, load_table
 from codesign.spaces import create_space
 from tests.search.helpers import run_config
