@@ -9,16 +9,30 @@ import pytest
 from codesign.config.schema import parse_config
 from codesign.report.export import export_trial, load_bundle, reproduces
 from codesign.search.experiment import Experiment
+from codesign.search.stages.base import STAGES
+from codesign.search.stages.sets import STAGE_SETS
 from codesign.search.subspaces.base import SUBSPACES
 from tests.search.helpers import run_config, synthetic_config
 
 NAMES = SUBSPACES.names()
 
 
+def _synthetic_provides() -> set[str]:
+    provided: set[str] = set()
+    for stage in STAGE_SETS.get("synthetic").stages:
+        cls = STAGES.get(stage)
+        provided |= set(cls.provides) | {m.name for m in cls.produces}
+    return provided
+
+
 def config_with(name: str) -> dict:
-    """The tiny synthetic experiment with sub-space ``name`` active (random strategy)."""
+    """The tiny experiment with sub-space ``name`` active (random strategy): synthetic scores,
+    unless the sub-space's stages need what only the model stage set provides (a workload)."""
     cls = SUBSPACES.get(name)
     config = synthetic_config(budget={"trials": 4}, strategy={"name": "random"})
+    needs = {need for stage in cls.stages for need in STAGES.get(stage).needs}
+    if not needs <= _synthetic_provides():
+        del config["evaluator"]
     if cls.section is not None and cls.section not in config:
         config[cls.section] = cls.example or {}
     elif cls.section is None and not cls.always:
