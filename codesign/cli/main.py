@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     from codesign.cli import proxy_cmd
 
     proxy_cmd.add_parser(sub)
+    from codesign.cli import split_cmd
+
+    split_cmd.add_parsers(sub)
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
     p.add_argument("name", nargs="?", help="one space, created with --space-option values")
@@ -75,9 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``codesign`` console script."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = _parser().parse_args(argv)
-    from codesign.cli import commands, proxy_cmd
+    from codesign.cli import commands, proxy_cmd, split_cmd
 
-    handler = getattr(proxy_cmd if args.command == "proxy" else commands, f"cmd_{args.command}")
+    module = {"proxy": proxy_cmd, "split": split_cmd, "links": split_cmd}.get(args.command, commands)
+    handler = getattr(module, f"cmd_{args.command}")
     try:
         return int(handler(args) or 0)
     except CodesignError as exc:
