@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 from codesign.errors import ConfigError
@@ -24,6 +25,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--mec", help="MEC server tier: preset name (e.g. nvdla_large) or accelerator YAML")
     p.add_argument("--cloud", help="cloud tier: preset name (e.g. tpu_v1) or accelerator YAML")
     p.add_argument("--link", help="radio link device -> MEC site (see `codesign links`)")
+    p.add_argument("--link-set", action="append", metavar="KEY=VALUE",
+                   help="override a radio link value (uplink_mbps, downlink_mbps, latency_ms)")
     p.add_argument("--backhaul", help="link MEC site -> cloud (see `codesign links`)")
     p.add_argument("--bits", type=int, default=8, help="bit width of the transmitted activations (default 8)")
     p.add_argument("--period-ms", type=float, help="time between inferences (cuts the radio tail short); "
@@ -40,7 +43,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _setup(args: argparse.Namespace) -> Any:
-    from codesign.hardware.presets import load_accelerator
+    from codesign.hardware.presets import load_accelerator, parse_overrides
     from codesign.split.link import link_from_dict
     from codesign.split.tiers import SplitSetup
 
@@ -52,7 +55,10 @@ def _setup(args: argparse.Namespace) -> Any:
                 tiers[name] = load_accelerator(spec)
             except ConfigError as exc:
                 raise ConfigError(f"--{name}", exc.message) from None
-    radio = link_from_dict(args.link, "--link") if args.link else None
+    overrides = parse_overrides(args.link_set, "--link-set")
+    if overrides and not args.link:
+        raise ConfigError("--link-set", "needs --link PRESET to override")
+    radio = link_from_dict({"preset": args.link, **overrides} if overrides else args.link, "--link") if args.link else None
     backhaul = link_from_dict(args.backhaul, "--backhaul", wired=True) if args.backhaul else None
     period = None if args.period_ms is None else args.period_ms * 1e-3
     return SplitSetup.checked(names=CLI_NAMES, radio=radio, backhaul=backhaul, period_s=period, **tiers)
@@ -106,10 +112,22 @@ def cmd_split(args: argparse.Namespace) -> int:
                        for goal, r in best.items()},
               "infeasible_reasons": reasons}
     if args.json:
-        print(json.dumps(result, default=str, allow_nan=False, indent=None).replace("NaN", "null"))
+        print(json.dumps(_finite(result), default=str, allow_nan=False))
         return 0
     _print_table(result, best)
     return 0
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with non-finite numbers as ``None`` (strict JSON: an unreachable budget's rate is
+    infinite, an infeasible cut's latency NaN)."""
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_finite(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
 
 
 def _print_table(result: dict[str, Any], best: dict[str, Any]) -> None:

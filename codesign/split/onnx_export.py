@@ -24,7 +24,7 @@ def export_tiers(parts: Sequence[TierGraph], example: torch.Tensor, out_dir: str
     files: dict[str, Path] = {}
     with torch.no_grad():
         for part in parts:
-            args = tuple(values[name] for name in part.inputs)
+            args = tuple(values[name].clone() for name in part.inputs)  # in-place ops must not reach a skip branch
             path = out / f"{part.tier}.onnx"
             torch.onnx.export(part.module, args, str(path), dynamo=False, input_names=list(part.inputs),
                               output_names=list(part.outputs), opset_version=OPSET)
