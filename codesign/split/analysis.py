@@ -10,7 +10,7 @@ from codesign.costmodel.base import cost_model_for
 from codesign.costmodel.result import NetworkCost
 from codesign.errors import ConfigError
 from codesign.hardware.config import AcceleratorConfig
-from codesign.split.cuts import SplitCosts, split_costs
+from codesign.split.cuts import RemoteSide, SplitCosts, remote_side, split_costs
 from codesign.split.profile import TierProfile
 from codesign.split.tiers import SplitSetup
 from codesign.workload import Workload
@@ -59,13 +59,22 @@ class SplitAnalysis:
     profiles: dict[str, TierProfile]
 
 
+def side_of(workload: Workload, setup: SplitSetup, bits: int, remote: dict[str, NetworkCost]) -> tuple[
+        RemoteSide, dict[str, TierProfile]]:
+    """The device-independent part of every cut of ``workload`` (a search caches it per
+    architecture and bit width), and the server tiers' profiles."""
+    profiles = {name: TierProfile.from_cost(name, cost) for name, cost in remote.items()}
+    side = remote_side(setup, transmitted_bytes(workload, bits), len(workload.layers),
+                       mec=profiles.get("mec"), cloud=profiles.get("cloud"))
+    return side, profiles
+
+
 def analyse(workload: Workload, device: NetworkCost, setup: SplitSetup, bits: int,
             remote: dict[str, NetworkCost]) -> SplitAnalysis:
     """Split costs from already computed per-tier results (no cost-model call here)."""
-    profiles = {"device": TierProfile.from_cost("device", device)}
-    profiles.update({name: TierProfile.from_cost(name, cost) for name, cost in remote.items()})
-    costs = split_costs(profiles["device"], setup, transmitted_bytes(workload, bits),
-                        mec=profiles.get("mec"), cloud=profiles.get("cloud"))
+    side, profiles = side_of(workload, setup, bits, remote)
+    profiles = {"device": TierProfile.from_cost("device", device), **profiles}
+    costs = split_costs(profiles["device"], side)
     return SplitAnalysis(workload=workload, setup=setup, bits=bits, costs=costs, profiles=profiles)
 
 

@@ -12,7 +12,8 @@ GOALS = ("latency", "energy", "edp")
 
 
 def goal_values(costs: SplitCosts, goal: str) -> tuple[np.ndarray, np.ndarray]:
-    """(primary, tie-break) arrays of ``goal`` (``NaN`` where infeasible)."""
+    """(primary, tie-break) arrays of ``goal`` (``NaN`` where infeasible: ``SplitCosts`` masks its
+    latency and device energy)."""
     if goal == "latency":
         return costs.latency_s, costs.device_energy_j
     if goal == "energy":
@@ -27,11 +28,14 @@ def best_index(costs: SplitCosts, goal: str, max_latency_s: float | None = None)
     that keeps the most layers on the device), optionally among pairs that meet
     ``max_latency_s``; ``None`` when no pair qualifies."""
     primary, tie = goal_values(costs, goal)
-    ok = costs.feasible & np.isfinite(primary)
     if max_latency_s is not None:
-        ok &= costs.latency_s <= max_latency_s
-    if not ok.any():
+        primary = np.where(costs.latency_s <= max_latency_s, primary, np.nan)
+    primary = np.where(np.isnan(primary), np.inf, primary)
+    first = int(np.argmin(primary))
+    if not np.isfinite(primary[first]):
         return None
-    candidates = np.flatnonzero(ok)
-    order = np.lexsort((-costs.cut[candidates], tie[candidates], primary[candidates]))
-    return int(candidates[order[0]])
+    best = np.flatnonzero(primary == primary[first])
+    if len(best) == 1:
+        return first
+    order = np.lexsort((-costs.cut[best], tie[best]))
+    return int(best[order[0]])

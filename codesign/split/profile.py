@@ -30,11 +30,9 @@ class TierProfile:
         latency = np.asarray(latency_s, dtype=np.float64)
         energy = np.asarray(energy_j, dtype=np.float64)
         bad = ~(np.isfinite(latency) & np.isfinite(energy))
-        zero = np.zeros(1)
-        return cls(name=name,
-                   latency_s=np.concatenate([zero, np.cumsum(np.where(bad, 0.0, latency))]),
-                   energy_j=np.concatenate([zero, np.cumsum(np.where(bad, 0.0, energy))]),
-                   bad=np.concatenate([[0], np.cumsum(bad)]).astype(np.int64), reasons=reasons)
+        return cls(name=name, latency_s=_prefix(np.where(bad, 0.0, latency)),
+                   energy_j=_prefix(np.where(bad, 0.0, energy)), bad=_prefix(bad.astype(np.int64)),
+                   reasons=reasons)
 
     @classmethod
     def from_cost(cls, name: str, cost: NetworkCost) -> TierProfile:
@@ -44,10 +42,12 @@ class TierProfile:
             nan = np.full(n, np.nan)
             return cls.from_layers(name, nan, nan, tuple(cost.hardware_problems))
         latency = np.asarray(cost.cycles, dtype=np.float64) / cost.hardware.clock_hz
-        energy = np.asarray(cost.layer_energy_j, dtype=np.float64)
-        bad = np.array([bool(r) for r in cost.reasons], dtype=bool) if n else np.zeros(0, bool)
-        latency = np.where(bad, np.nan, latency)
-        return cls.from_layers(name, latency, energy, tuple(cost.infeasible_reasons))
+        energy = cost.layer_energy_j
+        if cost.feasible:  # the common case in a search: no masking needed
+            return cls(name=name, latency_s=_prefix(latency), energy_j=_prefix(energy),
+                       bad=np.zeros(n + 1, dtype=np.int64))
+        bad = np.array([bool(r) for r in cost.reasons], dtype=bool)
+        return cls.from_layers(name, np.where(bad, np.nan, latency), energy, tuple(cost.infeasible_reasons))
 
     @classmethod
     def empty(cls, name: str, n_layers: int) -> TierProfile:
@@ -58,3 +58,10 @@ class TierProfile:
     @property
     def n_layers(self) -> int:
         return len(self.latency_s) - 1
+
+
+def _prefix(values: np.ndarray) -> np.ndarray:
+    """``[0, v0, v0+v1, ...]``: entry ``j`` sums the first ``j`` values."""
+    out = np.zeros(len(values) + 1, dtype=values.dtype)
+    np.cumsum(values, out=out[1:])
+    return out

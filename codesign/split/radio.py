@@ -42,12 +42,19 @@ class RadioPower:
         """Power while receiving at ``rate_bps``."""
         return self.base_w + self.alpha_down_w_per_bps * rate_bps
 
-    def energy_j(self, send_s: np.ndarray, up_bps: float, receive_s: np.ndarray, down_bps: float,
-                 wait_s: np.ndarray, idle_s: np.ndarray | None) -> np.ndarray:
-        """Radio energy of one inference: sending for ``send_s``, waiting ``wait_s`` in the connected
-        state between the uplink and the downlink, receiving for ``receive_s``, then the tail.
-        ``idle_s``: time until the next inference's transfer (the tail is cut short by it); ``None``
-        = an isolated inference, which pays the whole tail."""
-        tail = self.tail_s if idle_s is None else np.minimum(self.tail_s, np.maximum(idle_s, 0.0))
-        return (self.send_power_w(up_bps) * send_s + self.receive_power_w(down_bps) * receive_s
-                + self.tail_w * (np.minimum(wait_s, self.tail_s) + tail))
+    def active_energy_j(self, send_s: np.ndarray, up_bps: float, receive_s: np.ndarray,
+                        down_bps: float) -> np.ndarray:
+        """Energy while sending for ``send_s`` at ``up_bps`` and receiving for ``receive_s``."""
+        return self.send_power_w(up_bps) * send_s + self.receive_power_w(down_bps) * receive_s
+
+    def wait_energy_j(self, wait_s: np.ndarray) -> np.ndarray:
+        """Energy of waiting connected between the uplink and the downlink (at most the tail time:
+        the radio then drops to idle)."""
+        return self.tail_w * np.minimum(wait_s, self.tail_s)
+
+    def tail_energy_j(self, idle_s: np.ndarray | None) -> np.ndarray | float:
+        """The tail after the last transfer, cut short by the next inference ``idle_s`` later;
+        ``None`` = an isolated inference, which pays the whole tail."""
+        if idle_s is None:
+            return self.tail_w * self.tail_s
+        return self.tail_w * np.minimum(self.tail_s, np.maximum(idle_s, 0.0))
