@@ -9,7 +9,9 @@ Sections:
   measured 3G / LTE / Wi-Fi uplinks with Huang et al.'s radio power model; like Neurosurgeon's model, a
   transfer takes size / bandwidth (no propagation latency). Neurosurgeon's energy
   counts the radio while it sends and receives, so these runs leave out the tail (``tail_mw: 0``);
-  one extra row per network shows LTE with the tail for an isolated inference.
+  one extra row per network shows LTE with the tail for an isolated inference. The last two columns
+  are the figures Neurosurgeon's abstract reports against the cloud-only status quo (latency 3.1x
+  better on average over its eight networks, up to 40.7x; mobile energy 59.5 % lower, up to 94.7 %).
 - ``sweep``: the latency- and energy-optimal cut as the uplink rate goes from 0.25 to 200 Mbit/s.
 - ``sizes``: bytes crossing each cut (workload graph, fp32 and int8), against the 3GPP split image
   KPI (0.27 MB in 15 ms at 144 Mbit/s).
@@ -76,7 +78,8 @@ def _label(analysis, index) -> str:
 def section_neurosurgeon(workloads, device, server) -> None:
     print("== Neurosurgeon's setting: mobile NPU", device.summary(), "| server", server.summary())
     print(f"{'network':8} {'link':10} {'up Mbit/s':>9} {'best for latency':>22} {'ms':>8} {'mobile-only ms':>14} "
-          f"{'cloud-only ms':>13} {'best for energy':>22} {'mJ':>9} {'mobile-only mJ':>14} {'cloud-only mJ':>13}")
+          f"{'cloud-only ms':>13} {'best for energy':>22} {'mJ':>9} {'mobile-only mJ':>14} {'cloud-only mJ':>13} "
+          f"{'speed-up vs cloud-only':>22} {'energy saved vs cloud-only':>26}")
     for name, workload in workloads.items():
         dev = cost_model_for(device).evaluate(workload, device)
         remote = remote_costs(workload, SplitSetup(mec=server, radio=link_preset("lte")))
@@ -91,7 +94,9 @@ def section_neurosurgeon(workloads, device, server) -> None:
             print(f"{name:8} {label:10} {setup.radio.uplink_bps / MBPS:9.3g} {_label(analysis, bl):>22} "
                   f"{c.latency_s[bl] * 1e3:8.4g} {c.latency_s[only] * 1e3:14.4g} {c.latency_s[cloud] * 1e3:13.4g} "
                   f"{_label(analysis, be):>22} {c.device_energy_j[be] * 1e3:9.4g} "
-                  f"{c.device_energy_j[only] * 1e3:14.4g} {c.device_energy_j[cloud] * 1e3:13.4g}")
+                  f"{c.device_energy_j[only] * 1e3:14.4g} {c.device_energy_j[cloud] * 1e3:13.4g} "
+                  f"{c.latency_s[cloud] / c.latency_s[bl]:21.3g}x "
+                  f"{(1 - c.device_energy_j[be] / c.device_energy_j[cloud]) * 100:25.1f}%")
 
 
 def section_sweep(workloads, device, server) -> None:
