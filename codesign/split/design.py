@@ -19,7 +19,9 @@ from codesign.split.positions import candidate_cuts, cut_at
 from codesign.split.profile import TierProfile
 from codesign.workload import Workload
 
-MODES = ("best", "searched")
+#: ``best``: the exact best pair for the goal; ``searched``: the sampled positions; ``device_only``
+#: and ``full_offload``: the two ends, the baselines split inference is measured against.
+MODES = ("best", "searched", "device_only", "full_offload")
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ class SplitPart:
     @property
     def key(self) -> str:
         """Canonical text (caches, dedup, tables)."""
-        if self.mode == "best":
-            return f"best@{self.bits}b"
+        if self.mode != "searched":
+            return f"{self.mode}@{self.bits}b"
         where = f"{self.position:.4g}" + ("" if self.position2 is None else f",{self.position2:.4g}")
         return f"cut={where}@{self.bits}b"
 
@@ -84,11 +86,13 @@ def choose(costs: SplitCosts, part: SplitPart, workload: Workload, profiles: dic
         return Choice(fallback, (f"no cut meets the latency budget of {max_latency_s * 1e3:.4g} ms "
                                  f"(fastest: {costs.latency_s[fallback] * 1e3:.4g} ms)",))
     cuts = candidate_cuts(workload, candidates)
-    c1 = cut_at(float(part.position), cuts)
+    position = {"device_only": 1.0, "full_offload": 0.0}.get(part.mode, part.position)
+    c1 = cut_at(float(position), cuts)
     members = costs.cut == c1
     if costs.side.setup.mec is not None and costs.side.setup.cloud is not None:
         after = cuts[cuts >= c1]
-        c2 = cut_at(float(part.position2 if part.position2 is not None else 1.0), after)
+        # full offload sends the input to the first server tier, which runs the rest
+        c2 = cut_at(float(part.position2 if part.position2 is not None and part.mode == "searched" else 1.0), after)
         members &= costs.cut2 == c2
     index = int(np.flatnonzero(members)[0])
     reasons: tuple[str, ...] = ()

@@ -49,6 +49,8 @@ def test_a_searched_position_lands_on_its_cut_and_names_the_tier_that_cannot_run
     workload, profiles, costs = _analysis(np.full(6, 5e-3), mec)
     ends = [choose(costs, SplitPart("searched", 8, position=p), workload, profiles) for p in (0.0, 1.0)]
     assert [int(costs.cut[c.index]) for c in ends] == [-1, 5]
+    baselines = [choose(costs, SplitPart(m, 8), workload, profiles) for m in ("full_offload", "device_only")]
+    assert [c.index for c in baselines] == [c.index for c in ends]
     assert "mec: unsupported op" in ends[0].reasons[0] and not ends[1].reasons
     metrics = metrics_of(costs, ends[1].index, budget_s=0.1)
     assert metrics["uplink_bytes"] == 0 and metrics["required_uplink_bps"] == 0
