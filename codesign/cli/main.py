@@ -10,7 +10,8 @@ from codesign.errors import CodesignError
 
 EXIT_USAGE = 2
 #: Commands whose handler lives outside ``codesign.cli.commands``.
-HANDLER_MODULES = {"proxy": "codesign.cli.proxy_cmd", "spaces": "codesign.cli.spaces_cmd"}
+HANDLER_MODULES = {"proxy": "codesign.cli.proxy_cmd", "spaces": "codesign.cli.spaces_cmd",
+                   "split": "codesign.cli.split_cmd", "links": "codesign.cli.split_cmd"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from codesign.cli import proxy_cmd
 
     proxy_cmd.add_parser(sub)
+    from codesign.cli import split_cmd
+
+    split_cmd.add_parsers(sub)
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
     p.add_argument("name", nargs="?", help="one space, created with --space-option values")

@@ -41,7 +41,7 @@ def front_table(front: Front, subspaces: Mapping[str, Any], title: str,
         cells += [m.to_display(values.get(m.key)) for m in extra]
         for name, sub in subspaces.items():
             data = r.part_data(name)
-            cells.append("?" if data is None else sub.describe_data(data))
+            cells.append("?" if data is None else sub.describe_record(data, values))
         table.add_row(*(escape(c) for c in cells))
     return table
 
@@ -68,6 +68,10 @@ def design_summary(result: dict[str, Any]) -> Table:
     breakdown = result.get("energy_breakdown_j", {})
     total = sum(v for v in breakdown.values() if v) or 1.0
     table.add_row("energy split", ", ".join(f"{k} {100 * (v or 0) / total:.0f}%" for k, v in breakdown.items()))
+    if isinstance(result.get("split_cut"), dict):  # a split design (docs/split.md)
+        from codesign.split.subspace import split_summary
+
+        table.add_row("split", escape(split_summary(result)))
     return table
 
 

@@ -13,6 +13,9 @@ from codesign.errors import ConfigError
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig
 from codesign.yamlio import read_yaml
 
+#: Split-inference tiers a preset can belong to.
+PRESET_TIERS = ("device", "mec", "cloud")
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -24,6 +27,8 @@ class Preset:
     params: dict[str, Any]
     sources: tuple[str, ...]
     notes: str = ""
+    #: Where the design belongs in split inference: ``device`` (an NPU), ``mec`` or ``cloud``.
+    tier: str = "device"
 
     def config(self) -> AcceleratorConfig:
         return TEMPLATES.get(self.template).from_params(self.params, where=f"preset {self.name}.params")
@@ -41,13 +46,16 @@ def presets() -> dict[str, Preset]:
     out = {}
     for path in sorted(_preset_dir().glob("*.yaml")):
         data = yaml.safe_load(path.read_text())
-        known = {"name", "description", "template", "params", "sources", "notes"}
+        known = {"name", "description", "template", "params", "sources", "notes", "tier"}
         unknown = set(data) - known
         if unknown:
             raise ConfigError(path.name, f"unknown key(s) {', '.join(sorted(unknown))}")
+        if data.get("tier", "device") not in PRESET_TIERS:
+            raise ConfigError(f"{path.name}.tier", f"must be one of {', '.join(PRESET_TIERS)}")
         out[data["name"]] = Preset(name=data["name"], description=data.get("description", ""),
                                    template=data["template"], params=dict(data["params"]),
-                                   sources=tuple(data.get("sources", ())), notes=data.get("notes", ""))
+                                   sources=tuple(data.get("sources", ())), notes=data.get("notes", ""),
+                                   tier=data.get("tier", "device"))
     return out
 
 
@@ -69,7 +77,7 @@ def accelerator_from_dict(data: Any, where: str) -> AcceleratorConfig:
     """``{template: NAME, params: {...}}`` or ``{preset: NAME, params: {...overrides}}``."""
     if not isinstance(data, dict):
         raise ConfigError(where, "expected a mapping with 'template' (or 'preset') and 'params'")
-    unknown = set(data) - {"template", "preset", "params", "name", "description", "sources", "notes"}
+    unknown = set(data) - {"template", "preset", "params", "name", "description", "sources", "notes", "tier"}
     if unknown:
         raise ConfigError(where, f"unknown key(s) {', '.join(sorted(unknown))} (known: template, preset, params)")
     params = data.get("params", {}) or {}

@@ -129,6 +129,11 @@ class SubSpace(ABC):
         except Exception:  # noqa: BLE001 - a table cell must not fail
             return str(data.get("key", data))
 
+    def describe_record(self, data: dict[str, Any], metrics: dict[str, Any]) -> str:
+        """The table cell of a stored part beside its trial's stored metrics (a part whose outcome
+        is decided by a stage, such as the split's best cut, shows it); default ``describe_data``."""
+        return self.describe_data(data)
+
     def summary(self, part: Any) -> dict[str, Any]:
         """The part's fields in ``codesign evaluate`` output (default: ``{NAME: to_dict(part)}``)."""
         return {self.name: self.to_dict(part)}
