@@ -30,8 +30,10 @@ import numpy as np
 from accelerators.spatial import SpatialArray
 from codesign.costmodel import technology as tech
 from codesign.costmodel.base import COST_MODELS, CostModel
+from codesign.costmodel.compression import rlc_factor
 from codesign.costmodel.dataflows import DATAFLOWS, Candidates, HardwareView, rf_partition
 from codesign.costmodel.loopnest import Shape, analyse
+from codesign.costmodel.mapping_constraints import spatial_violations
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
 from codesign.workload import Workload
@@ -94,6 +96,9 @@ class _Constants:
     dram_pj_per_byte: float
     noc_bpc: float
     dram_bpc: float
+    glb_bpc: float
+    #: DRAM bytes per activation byte after the link's run-length compression (1: raw).
+    act_link: float
     area: dict[str, float]
     leakage_w: float
 
@@ -113,7 +118,8 @@ def _constants(hw: SpatialArray) -> _Constants:
         e_noc=tech.noc_energy_pj_per_byte() * e_scale, e_reg=tech.REGISTER_PJ_PER_BIT * e_scale,
         mac_pj=tech.mac_energy_pj(hw.bits, hw.psum_bits) * e_scale,
         add_pj=tech.add_energy_pj(hw.psum_bits) * e_scale, dram_pj_per_byte=8.0 * hw.dram_pj_per_bit,
-        noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, area=SpatialCostModel.area_mm2(hw),
+        noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, glb_bpc=hw.glb_bytes_per_cycle,
+        act_link=rlc_factor(hw.rlc_zeros, hw.bits) if hw.rlc_zeros > 0 else 1.0, area=SpatialCostModel.area_mm2(hw),
         leakage_w=tech.sram_leakage_w(glb_bytes + hw.rows * hw.cols * hw.rf_bytes) * e_scale,
     )
 
@@ -172,10 +178,11 @@ class SpatialCostModel(CostModel):
         if len(vec):
             vin = a.input_elems[vec] * a.operands[vec] * word
             vout = a.output_elems[vec] * word
-            d_in = np.where(resident_in[vec], 0.0, vin)
-            d_out = np.where(resident_out[vec], 0.0, vout)
+            d_in = np.where(resident_in[vec], 0.0, vin * k.act_link)
+            d_out = np.where(resident_out[vec], 0.0, vout * k.act_link)
             alu = np.ceil(a.vector_ops[vec] / k.pes)
-            cycles[vec] = np.maximum(alu, np.maximum((vin + vout) / k.noc_bpc, (d_in + d_out) / k.dram_bpc))
+            on_chip = (vin + vout) / min(k.noc_bpc, k.glb_bpc)
+            cycles[vec] = np.maximum(alu, np.maximum(on_chip, (d_in + d_out) / k.dram_bpc))
             compute[vec] = alu
             parts["buffer"][vec] = (vin + vout) * k.e_glb
             parts["dram"][vec] = (d_in + d_out) * k.dram_pj_per_byte
@@ -228,7 +235,7 @@ class SpatialCostModel(CostModel):
         # Per distinct layer and candidate: everything but the DRAM traffic of activations that
         # the neighbouring layers may keep on chip.
         dram_fixed = rd["dram"]["W"] * word + (wr["dram"]["O"] + rd["dram"]["O"] - u) * psum
-        dram_in = rd["dram"]["I"] * word
+        dram_in = rd["dram"]["I"] * (word * k.act_link)
         array_bytes = (t.array["W"] + t.array["I"]) * word + t.array["O"] * psum + final_extra
         busy_cycles: np.ndarray | float = t.cycles
         startup: np.ndarray | float = 0.0
@@ -240,6 +247,10 @@ class SpatialCostModel(CostModel):
             busy_cycles = busy_cycles + t.reloads[op] * load * single
             startup = startup + load * (1.0 - single)
         busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
+        glb_o_words = (rd["glb"]["O"] + wr["glb"]["O"]) * psum + 2.0 * final_extra if keep["O"][1] else 0.0
+        glb_bytes = (rd["glb"]["W"] + rd["glb"]["I"] + wr["glb"]["W"] + wr["glb"]["I"]) * word + glb_o_words
+        if np.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
+            busy_cycles = np.maximum(busy_cycles, glb_bytes * (1.0 / k.glb_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
             if keep[op][0] and cand.partition.get(op, 0.0) > 0:
@@ -261,15 +272,17 @@ class SpatialCostModel(CostModel):
         def expand(x):
             return x if same or np.ndim(x) == 0 else x[row]
 
-        dram_bytes = expand(dram_fixed) + expand(dram_in) * (1.0 - res_in) + expand(u) * (word * (1.0 - res_out))
+        dram_bytes = (expand(dram_fixed) + expand(dram_in) * (1.0 - res_in)
+                      + expand(u) * (word * k.act_link * (1.0 - res_out)))
         lat = np.maximum(expand(busy_cycles), dram_bytes * (1.0 / k.dram_bpc)) + expand(startup)
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
         score = self.score(lat, energy_pj)
-        score[~expand(cand.fits_rf & cand.fits_glb)] = np.inf
+        violates = spatial_violations(cand.nest, hw.spatial_dims, len(narrow.macs))
+        score[~expand(cand.fits_rf & cand.fits_glb & ~violates)] = np.inf
         best = np.argmin(score, axis=1)
         layers = np.arange(len(idx))
         for j in np.nonzero(~np.isfinite(score[layers, best]))[0]:
-            reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw)
+            reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw, violates)
 
         # Gather the chosen candidate's quantities: candidate-dependent ones in one indexing
         # operation, layer-only ones (one column) in another.
@@ -287,8 +300,8 @@ class SpatialCostModel(CostModel):
         parts["dram"][idx] = dram_bytes[layers, best] * k.dram_pj_per_byte
         uu = got["u"]
         dram_w = got["dram_w"] * word
-        dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * word)
-        o_final = np.where(resident_out[idx], 0.0, uu * word)
+        dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * (word * k.act_link))
+        o_final = np.where(resident_out[idx], 0.0, uu * (word * k.act_link))
         spill_w, spill_r = (got["dram_o_w"] - uu) * psum, got["dram_o_r"] * psum
         glb_o = (got["glb_o_r"] + got["glb_o_w"] - 2 * uu) * psum + 2 * uu * word if keep["O"][1] else 0.0
         for key, value in (("dram.weights", dram_w), ("dram.ifmap", dram_i), ("dram.ofmap", o_final),
@@ -304,9 +317,13 @@ class SpatialCostModel(CostModel):
         return {name: got[name] for name in cand.knobs}, cand.describe
 
     @staticmethod
-    def _no_fit_reason(cand: Candidates, k: int, hw: SpatialArray) -> str:
+    def _no_fit_reason(cand: Candidates, k: int, hw: SpatialArray, violates: np.ndarray) -> str:
         if cand.uncovered is not None and np.all(cand.uncovered[k]):
             return "the given mapping does not cover every loop bound of the layer"
+        fits = np.broadcast_to(cand.fits_rf[k] & cand.fits_glb[k], np.broadcast(cand.fits_rf[k], violates[k]).shape)
+        if np.any(fits) and np.all(np.broadcast_to(violates[k], fits.shape)[fits]):
+            return (f"no {hw.dataflow} mapping that fits unrolls only the dimensions spatial_dims={hw.spatial_dims!r} "
+                    "allows over the PE array")
         if not np.any(cand.fits_rf[k]):
             parts = ", ".join(f"{op} {cand.partition[op]:g} B" for op in "WIO" if cand.partition.get(op, 0) > 0)
             return (f"no {hw.dataflow} mapping fits the {hw.rf_bytes:g} B register file per PE "
