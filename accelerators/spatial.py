@@ -41,6 +41,8 @@ class SpatialArray(AcceleratorConfig):
                                                  "(0: not limited)")
     rlc_zeros: float = param(0.0, doc="fraction of zeros in the activations the DRAM link run-length-compresses "
                                       "(Eyeriss RLC; 0: sent raw)")
+    clock_share: float = param(0.0, doc="clock network's share of on-chip dynamic power (0: not modelled; "
+                                        "codesign.costmodel.core_overheads)")
     spatial_dims: str = param("", doc="loop dimensions the mapper may unroll over the PE array, letters of NKCPQRSG "
                                       "(empty: any the dataflow uses)")
     dram_gbps: float = param(0.72, unit="GB/s", doc="off-chip DRAM bandwidth", minimum=0)
@@ -56,6 +58,8 @@ class SpatialArray(AcceleratorConfig):
             out.append(f"psum_bits must be <= 64, got {self.psum_bits}")
         if not (math.isfinite(self.glb_gbps) and self.glb_gbps >= 0):
             out.append(f"glb_gbps must be >= 0 (0: not limited), got {self.glb_gbps!r}")
+        if not (0.0 <= self.clock_share < 1.0):
+            out.append(f"clock_share must be within [0, 1), got {self.clock_share!r}")
         if not (0.0 <= self.rlc_zeros < 1.0):
             out.append(f"rlc_zeros must be within [0, 1), got {self.rlc_zeros!r}")
         out.extend(spatial_dims_problems(self.spatial_dims))

@@ -31,6 +31,7 @@ from accelerators.spatial import SpatialArray
 from codesign.costmodel import technology as tech
 from codesign.costmodel.base import COST_MODELS, CostModel
 from codesign.costmodel.compression import rlc_factor
+from codesign.costmodel.core_overheads import clock_energy_factor
 from codesign.costmodel.dataflows import DATAFLOWS, Candidates, HardwareView, rf_partition
 from codesign.costmodel.loopnest import Shape, analyse
 from codesign.costmodel.mapping_constraints import spatial_violations
@@ -200,6 +201,9 @@ class SpatialCostModel(CostModel):
                                                 compute, parts, traffic, reasons)
             busy[idx] = np.asarray(shape.macs)[row, 0]
 
+        # clock network (zero unless the hardware models it; the key is always there)
+        dynamic = sum(parts[name] for name in ("mac", "rf", "noc", "buffer", "vector"))
+        parts["clock"] = dynamic * clock_energy_factor(hw.clock_share)
         parts["leakage"] = k.leakage_w * cycles / hw.clock_hz
         energy = {name: v * 1e-12 if name != "leakage" else v for name, v in parts.items()}
         mapping = _LazyMappings(n_layers, idx, values, describe, reasons, resident_in)
