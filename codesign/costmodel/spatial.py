@@ -221,7 +221,8 @@ class SpatialCostModel(CostModel):
         per-layer arrays in place."""
         word, psum = k.word, k.psum
         view = HardwareView(rows=hw.rows, cols=hw.cols, rf_bytes=hw.rf_bytes, glb_bytes=k.glb_bytes,
-                            word_bytes=word, psum_bytes=psum)
+                            word_bytes=word, psum_bytes=psum,
+                            group_unroll=not hw.spatial_dims or "G" in hw.spatial_dims)
         generate = self.mapping or DATAFLOWS[hw.dataflow]
         cand = generate(shape, view, bool(np.any(shape.bounds[0] > 1)), self.tiling)
         narrow, shape = shape, cand.shape

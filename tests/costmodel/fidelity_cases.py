@@ -313,7 +313,8 @@ def _active_pes(cost: NetworkCost, name: str) -> float:
 
 # --- ZigZag --------------------------------------------------------------------------------------
 #: ZigZag designs our templates express: their spatial unrolling is one a dataflow generates
-#: (tpu_like: C x K weight stationary; tesla_npu_like: (OX x OY) pixels x K output stationary).
+#: (tpu_like: C x K weight stationary; tesla_npu_like: (OX x OY) pixels x K output stationary),
+#: held to it with ``spatial_dims`` as ZigZag's spatial mapping files fix it.
 #: ZigZag's edge_tpu_like, ascend_like and meta_prototype unroll K x C x OX x OY on 4-D arrays,
 #: which neither template's dataflows produce, so they are left out. Cycles are compared at 1 GHz;
 #: DRAM moves 64 bits per cycle (8 GB/s), the big SRAMs 2048 (tpu) / 2 x 1024 (tesla) bits per
@@ -322,15 +323,20 @@ def _active_pes(cost: NetworkCost, name: str) -> float:
 ZIGZAG_DESIGNS = {
     "tpu_like": ("spatial", dict(rows=32, cols=32, dataflow="ws", rf_bytes=128, glb_kib=2048, noc_gbps=512.0,
                                  dram_gbps=8.0, dram_pj_per_bit=725 / 64, clock_mhz=1000, bits=8, psum_bits=16,
-                                 tech_nm=28)),
+                                 tech_nm=28, spatial_dims="CK")),
     "tesla_npu_like": ("spatial", dict(rows=32, cols=32, dataflow="os", rf_bytes=4, glb_kib=2048, noc_gbps=512.0,
                                        dram_gbps=8.0, dram_pj_per_bit=725 / 64, clock_mhz=1000, bits=8,
-                                       psum_bits=16, tech_nm=28)),
+                                       psum_bits=16, tech_nm=28, spatial_dims="PQK")),
     "tpu_like (systolic)": ("systolic", dict(rows=32, cols=32, dataflow="ws", ifmap_sram_kib=1024, filter_sram_kib=128,
                                             ofmap_sram_kib=1024, dram_gbps=8.0, dram_pj_per_bit=725 / 64,
                                             clock_mhz=1000, bits=8, tech_nm=28)),
 }
 _ZIGZAG_SUITES = ("tests/main/test_origin/", "tests/main/test_with_exploit_data_locality/")
+#: Cycle tolerance of our mapper held to ZigZag's spatial unrolling (``spatial_dims`` above), where
+#: met; tesla_npu_like on MobileNetV2 (-50 %) is reported only: our ``os`` dataflow's pixel blocks
+#: are not ZigZag's OX x OY x K sizes. Energies are reported only (different access-energy tables).
+ZIGZAG_CYCLE_TOLERANCE = {"tpu_like": 0.30, "tesla_npu_like": 0.30}
+_ZIGZAG_REPORTED_ONLY = {("tesla_npu_like", "mobilenetv2.onnx")}
 
 
 def zigzag_expected() -> list[dict]:
@@ -390,8 +396,9 @@ def zigzag_comparisons() -> list[Comparison]:
             note = "ZigZag " + suite.rstrip("/").split("/")[-1].replace("test_", "")
             rows.append(Comparison("zigzag", case, "energy uJ", float(ref["expected_energy_pJ"]) * 1e-6,
                                    cost.energy_j * 1e6, None, note))
+            tol = None if (design, wl_file) in _ZIGZAG_REPORTED_ONLY else ZIGZAG_CYCLE_TOLERANCE.get(design)
             rows.append(Comparison("zigzag", case, "cycles", float(ref["expected_latency_cycles"]),
-                                   cost.total_cycles, None, note))
+                                   cost.total_cycles, tol, note))
     return rows
 
 
