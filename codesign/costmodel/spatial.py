@@ -10,10 +10,16 @@ this module prices them and picks one per layer by the goal (latency, energy or 
   by the unrolling show up as lost utilisation);
 - latency: compute plus stalls where the dataflow's stationary operand is reloaded into PEs that
   cannot hold two tiles (Eyeriss's filter scratchpad between passes), overlapped with the NoC
-  (global buffer <-> array) and DRAM transfers, whichever is longest, plus the first tile's load;
+  (global buffer <-> array), the global buffer's ports (``glb_gbps``: every buffer access, array
+  side and DRAM fills) and DRAM transfers, whichever is longest, plus the first tile's load;
+- DRAM traffic: activations cross the link run-length coded when ``rlc_zeros`` > 0
+  (``codesign.costmodel.compression``); weights and partial sums raw;
+- mapping constraints: candidates that unroll a dimension ``spatial_dims`` does not allow are
+  masked out (``codesign.costmodel.mapping_constraints``);
 - energy: MACs, operand registers and scratchpads ("rf"), partial sums passed between PEs
-  ("noc"), global buffer and DRAM accesses, vector work (fused activations, pooling, adds), and
-  leakage of all SRAM over the latency.
+  ("noc"), global buffer and DRAM accesses, vector work (fused activations, pooling, adds), the
+  clock network at ``clock_share`` of that dynamic energy (``codesign.costmodel.core_overheads``),
+  and leakage of all SRAM over the latency.
 
 Vector layers run on the PE array's ALUs (rows x cols lanes) reading and writing the global buffer.
 An activation that the previous layer left in the global buffer (both halves of it: one for the
@@ -252,8 +258,8 @@ class SpatialCostModel(CostModel):
             busy_cycles = busy_cycles + t.reloads[op] * load * single
             startup = startup + load * (1.0 - single)
         busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
-        glb_o_words = (rd["glb"]["O"] + wr["glb"]["O"]) * psum + 2.0 * final_extra if keep["O"][1] else 0.0
-        glb_bytes = (rd["glb"]["W"] + rd["glb"]["I"] + wr["glb"]["W"] + wr["glb"]["I"]) * word + glb_o_words
+        glb_o_bytes = (rd["glb"]["O"] + wr["glb"]["O"]) * psum + 2.0 * final_extra if keep["O"][1] else 0.0
+        glb_bytes = (rd["glb"]["W"] + rd["glb"]["I"] + wr["glb"]["W"] + wr["glb"]["I"]) * word + glb_o_bytes
         if np.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
             busy_cycles = np.maximum(busy_cycles, glb_bytes * (1.0 / k.glb_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
