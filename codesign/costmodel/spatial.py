@@ -258,20 +258,20 @@ class SpatialCostModel(CostModel):
             busy_cycles = busy_cycles + t.reloads[op] * load * single
             startup = startup + load * (1.0 - single)
         busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
-        glb_o_bytes = (rd["glb"]["O"] + wr["glb"]["O"]) * psum + 2.0 * final_extra if keep["O"][1] else 0.0
-        glb_bytes = (rd["glb"]["W"] + rd["glb"]["I"] + wr["glb"]["W"] + wr["glb"]["I"]) * word + glb_o_bytes
+        # Global-buffer bytes read and written (outputs at psum width but their final values).
+        glb_rd = (rd["glb"]["W"] + rd["glb"]["I"]) * word
+        glb_wr = (wr["glb"]["W"] + wr["glb"]["I"]) * word
+        if keep["O"][1]:
+            glb_rd = glb_rd + rd["glb"]["O"] * psum + final_extra
+            glb_wr = glb_wr + wr["glb"]["O"] * psum + final_extra
         if np.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
-            busy_cycles = np.maximum(busy_cycles, glb_bytes * (1.0 / k.glb_bpc))
+            busy_cycles = np.maximum(busy_cycles, (glb_rd + glb_wr) * (1.0 / k.glb_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
             if keep[op][0] and cand.partition.get(op, 0.0) > 0:
                 e_rf = _storage_pj_per_byte(cand.partition[op]) * k.e_scale
                 rf_pj = rf_pj + (rd["rf"][op] + wf * wr["rf"][op]) * (size[op] * e_rf)
-        glb_pj = (rd["glb"]["W"] + rd["glb"]["I"] + wf * (wr["glb"]["W"] + wr["glb"]["I"])) * (word * k.e_glb)
-        if keep["O"][1]:
-            glb_pj = glb_pj + (rd["glb"]["O"] + wf * wr["glb"]["O"]) * (psum * k.e_glb)
-            if word != psum:
-                glb_pj = glb_pj + final_extra * ((1.0 + wf) * k.e_glb)
+        glb_pj = (glb_rd + wf * glb_wr) * k.e_glb
         noc_pj = t.hops * (psum * k.e_noc)
         onchip_pj = rf_pj + noc_pj + glb_pj
 
