@@ -171,3 +171,23 @@ def test_spatial_dims_masks_exactly_the_unrolled_dimensions():
     np.testing.assert_array_equal(spatial_violations(cand.nest, "NKC", 1), taps)
     assert not np.any(spatial_violations(cand.nest, "", 1))
     assert not np.any(spatial_violations(cand.nest, "NKCRS", 1))
+
+
+@pytest.mark.parametrize("design", sorted(fc.TIMELOOP_SPATIAL_DIMS))
+def test_timeloops_own_mappings_satisfy_the_transcribed_constraints(design):
+    """The constraints in TIMELOOP_SPATIAL_DIMS are those the reference runs obeyed: Timeloop's own
+    mapping passes them, and dropping a dimension it unrolls makes it infeasible, with the reason."""
+    from codesign.costmodel.spatial import SpatialCostModel
+
+    mapping = fc.timeloop_mapping(design)
+    workload = Workload("t", (fc.TIMELOOP_LAYER,))
+    allowed = fc.TIMELOOP_SPATIAL_DIMS[design]
+    held = SpatialCostModel(mapping=mapping).evaluate(workload, SpatialArray(**fc.TIMELOOP_DESIGNS[design],
+                                                                            spatial_dims=allowed))
+    assert held.feasible and held.total_cycles == pytest.approx(fc.read_timeloop_stats(design)["cycles"], rel=1e-3)
+    unrolled = {dim for level, dim, n in mapping.loops if level == "spatial" and n > 1}
+    assert unrolled and unrolled <= set(allowed)
+    narrower = "".join(ch for ch in allowed if ch != sorted(unrolled)[0])
+    blocked = SpatialCostModel(mapping=mapping).evaluate(workload, SpatialArray(**fc.TIMELOOP_DESIGNS[design],
+                                                                               spatial_dims=narrower))
+    assert not blocked.feasible and f"spatial_dims={narrower!r}" in blocked.reasons[0]
