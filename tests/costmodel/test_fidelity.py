@@ -191,3 +191,13 @@ def test_timeloops_own_mappings_satisfy_the_transcribed_constraints(design):
     blocked = SpatialCostModel(mapping=mapping).evaluate(workload, SpatialArray(**fc.TIMELOOP_DESIGNS[design],
                                                                                spatial_dims=narrower))
     assert not blocked.feasible and f"spatial_dims={narrower!r}" in blocked.reasons[0]
+
+
+@pytest.mark.parametrize("network", ["alexnet", "vgg16"])
+def test_eyeriss_workloads_have_the_measured_mac_counts(network):
+    """The transcribed layer shapes give the MACs of Tables V / VI (printed to 2-3 digits)."""
+    workload = fc.alexnet_conv_workload() if network == "alexnet" else fc.vgg16_conv_workload()
+    measured = fc.eyeriss_measured(network)
+    for layer in workload.layers:
+        assert layer.macs / 1e9 == pytest.approx(measured[layer.name]["gmacs"], rel=0.02), layer.name
+    assert sum(layer.macs for layer in workload.layers) / 1e9 == pytest.approx(measured["Total"]["gmacs"], rel=0.01)
