@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from codesign.costmodel.mapping_constraints import spatial_dims_problems
-from codesign.costmodel.technology import LPDDR4_PJ_PER_BIT
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig, param
+from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
 
 @TEMPLATES.register("spatial")
@@ -42,7 +42,7 @@ class SpatialArray(AcceleratorConfig):
     rlc_zeros: float = param(0.0, doc="fraction of zeros in the activations the DRAM link run-length-compresses "
                                       "(Eyeriss RLC; 0: sent raw)")
     clock_share: float = param(0.0, doc="clock network's share of on-chip dynamic power (0: not modelled; "
-                                        "codesign.costmodel.core_overheads)")
+                                        "codesign.pricing.clock)")
     spatial_dims: str = param("", doc="loop dimensions the mapper may unroll over the PE array, letters of NKCPQRSG "
                                       "(empty: any the dataflow uses)")
     dram_gbps: float = param(0.72, unit="GB/s", doc="off-chip DRAM bandwidth", minimum=0)
