@@ -6,9 +6,11 @@ row stationary (Eyeriss), ``ws`` weight stationary (NVDLA-like), ``os`` output s
 (ShiDianNao-like)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+from codesign.costmodel.mapping_constraints import spatial_dims_problems
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig, param
 from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
@@ -35,6 +37,14 @@ class SpatialArray(AcceleratorConfig):
     glb_kib: float = param(108.0, unit="KiB", doc="global buffer", minimum=0)
     dataflow: str = param("rs", doc="dataflow", choices=("rs", "ws", "os"))
     noc_gbps: float = param(4.8, unit="GB/s", doc="global buffer <-> PE array bandwidth", minimum=0)
+    glb_gbps: float = param(0.0, unit="GB/s", doc="global buffer port bandwidth, reads and writes together "
+                                                 "(0: not limited)")
+    rlc_zeros: float = param(0.0, doc="fraction of zeros in the activations the DRAM link run-length-compresses "
+                                      "(Eyeriss RLC; 0: sent raw)")
+    clock_share: float = param(0.0, doc="clock network's share of on-chip dynamic power (0: not modelled; "
+                                        "codesign.pricing.clock)")
+    spatial_dims: str = param("", doc="loop dimensions the mapper may unroll over the PE array, letters of NKCPQRSG "
+                                      "(empty: any the dataflow uses)")
     dram_gbps: float = param(0.72, unit="GB/s", doc="off-chip DRAM bandwidth", minimum=0)
     dram_pj_per_bit: float = param(LPDDR4_PJ_PER_BIT, unit="pJ/bit", doc="DRAM access energy", minimum=0)
     clock_mhz: float = param(200.0, unit="MHz", doc="core clock", minimum=0)
@@ -46,12 +56,24 @@ class SpatialArray(AcceleratorConfig):
         out = super().problems()
         if self.psum_bits > 64:
             out.append(f"psum_bits must be <= 64, got {self.psum_bits}")
+        if not (math.isfinite(self.glb_gbps) and self.glb_gbps >= 0):
+            out.append(f"glb_gbps must be >= 0 (0: not limited), got {self.glb_gbps!r}")
+        if not (0.0 <= self.clock_share < 1.0):
+            out.append(f"clock_share must be within [0, 1), got {self.clock_share!r}")
+        if not (0.0 <= self.rlc_zeros < 1.0):
+            out.append(f"rlc_zeros must be within [0, 1), got {self.rlc_zeros!r}")
+        out.extend(spatial_dims_problems(self.spatial_dims))
         return out
 
     @property
     def noc_bytes_per_cycle(self) -> float:
         """Global buffer <-> array bandwidth in bytes per core clock cycle."""
         return self.noc_gbps * 1e9 / self.clock_hz
+
+    @property
+    def glb_bytes_per_cycle(self) -> float:
+        """Global buffer port bandwidth in bytes per core clock cycle (inf: not limited)."""
+        return self.glb_gbps * 1e9 / self.clock_hz if self.glb_gbps > 0 else math.inf
 
     def summary(self) -> str:
         return f"spatial {self.rows}x{self.cols} {self.dataflow} rf={self.rf_bytes:g}B glb={self.glb_kib:g}KiB {self.bits}b"

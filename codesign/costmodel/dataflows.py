@@ -48,6 +48,9 @@ class HardwareView:
     glb_bytes: float
     word_bytes: float
     psum_bytes: float
+    #: Whether groups may be unrolled over the array (a design's ``spatial_dims`` can forbid it;
+    #: the generators then keep one group per pass instead of proposing only masked candidates).
+    group_unroll: bool = True
 
     def words(self, nbytes: float, operand: str) -> float:
         return float(np.floor(nbytes / (self.psum_bytes if operand == "O" else self.word_bytes)))
@@ -157,7 +160,7 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     n_sets = np.floor(rows / (r_sp * segs)) * np.floor(cols / _ceil(e, segs))
     # Replicate the PE set over groups, then filters first (0), channels first (1), or not (2).
     single = knobs["replicate"] == 2
-    g = np.where(single, 1.0, np.minimum(bG, n_sets))
+    g = np.where(single | (not hw.group_unroll), 1.0, np.minimum(bG, n_sets))
     rem = np.where(single, 1.0, np.floor(n_sets / g))
     t_a = np.minimum(rem, bK)
     r_a = np.minimum(np.floor(rem / t_a), bC)
@@ -247,7 +250,7 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     s_sp = np.where(unroll, np.minimum(bS, np.floor(rows / cs)), 1.0)
     r_sp = np.where(unroll, np.minimum(bR, np.floor(rows / (cs * s_sp))), 1.0)
     ks = np.minimum(bK, cols)
-    g = np.minimum(bG, np.floor(cols / ks))
+    g = np.minimum(bG, np.floor(cols / ks)) if hw.group_unroll else np.ones_like(ks)
     s_rf = np.maximum(1.0, np.minimum(_ceil(bS, s_sp), w_words))
     r_rf = np.maximum(1.0, np.minimum(_ceil(bR, r_sp), np.floor(w_words / s_rf)))
     kk = np.where(knobs["k_many"] > 0, np.maximum(1.0, np.minimum(_ceil(bK, ks), np.floor(w_words / (s_rf * r_rf)))), 1.0)
@@ -313,7 +316,7 @@ def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     p_sp = np.minimum(bP, rows)
     q_sp = np.where(mode_b, np.minimum(bQ, np.floor(rows / p_sp)), np.minimum(bQ, cols))
     ks = np.where(mode_b, np.minimum(bK, cols), 1.0)
-    g = np.where(mode_b, np.minimum(bG, np.floor(cols / ks)), 1.0)
+    g = np.where(mode_b & hw.group_unroll, np.minimum(bG, np.floor(cols / ks)), 1.0)
     kk = np.where(knobs["k_many"] > 0, np.maximum(1.0, np.minimum(_ceil(bK, ks), o_words)), 1.0)
     fits_rf = (kk <= o_words) & (o_words >= 1)
     # Global buffer: for cc channels, the input rows of one block row (full width, or one block)

@@ -10,10 +10,16 @@ this module prices them and picks one per layer by the goal (latency, energy or 
   by the unrolling show up as lost utilisation);
 - latency: compute plus stalls where the dataflow's stationary operand is reloaded into PEs that
   cannot hold two tiles (Eyeriss's filter scratchpad between passes), overlapped with the NoC
-  (global buffer <-> array) and DRAM transfers, whichever is longest, plus the first tile's load;
+  (global buffer <-> array), the global buffer's ports (``glb_gbps``: every buffer access, array
+  side and DRAM fills) and DRAM transfers, whichever is longest, plus the first tile's load;
+- DRAM traffic: activations cross the link run-length coded when ``rlc_zeros`` > 0
+  (``codesign.costmodel.compression``); weights and partial sums raw;
+- mapping constraints: candidates that unroll a dimension ``spatial_dims`` does not allow are
+  masked out (``codesign.costmodel.mapping_constraints``);
 - energy: MACs, operand registers and scratchpads ("rf"), partial sums passed between PEs
-  ("noc"), global buffer and DRAM accesses, vector work (fused activations, pooling, adds), and
-  leakage of all SRAM over the latency.
+  ("noc"), global buffer and DRAM accesses, vector work (fused activations, pooling, adds), the
+  clock network at ``clock_share`` of that dynamic energy (``codesign.pricing.clock``),
+  and leakage of all SRAM over the latency.
 
 Vector layers run on the PE array's ALUs (rows x cols lanes) reading and writing the global buffer.
 An activation that the previous layer left in the global buffer (both halves of it: one for the
@@ -30,11 +36,14 @@ import numpy as np
 
 from accelerators.spatial import SpatialArray
 from codesign.costmodel.base import COST_MODELS, CostModel
+from codesign.costmodel.compression import rlc_factor
 from codesign.costmodel.dataflows import DATAFLOWS, Candidates, HardwareView, rf_partition
 from codesign.costmodel.loopnest import Shape, analyse
+from codesign.costmodel.mapping_constraints import spatial_violations
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
 from codesign.pricing import SRAM, DramInterface, Mac, NocHop, Register, RegisterFile, VectorUnit
+from codesign.pricing.clock import ClockNetwork
 from codesign.pricing.component import PJ
 from codesign.workload import Workload
 
@@ -97,8 +106,12 @@ class _Constants:
     dram_pj_per_byte: float
     noc_bpc: float
     dram_bpc: float
+    glb_bpc: float
+    #: DRAM bytes per activation byte after the link's run-length compression (1: raw).
+    act_link: float
     area: dict[str, float]
     leakage_w: float
+    clock: ClockNetwork
 
 
 @lru_cache(maxsize=1024)
@@ -121,8 +134,10 @@ def _constants(hw: SpatialArray) -> _Constants:
         mac_pj=Mac(tn, node, hw.bits, hw.psum_bits).energy_j("mac") / PJ,
         add_pj=VectorUnit(tn, node, hw.rows * hw.cols, hw.psum_bits).energy_j("op") / PJ,
         dram_pj_per_byte=DramInterface(tn, node, hw.dram_pj_per_bit).j_per_byte / PJ,
-        noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, area=SpatialCostModel.area_mm2(hw),
+        noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, glb_bpc=hw.glb_bytes_per_cycle,
+        act_link=rlc_factor(hw.rlc_zeros, hw.bits) if hw.rlc_zeros > 0 else 1.0, area=SpatialCostModel.area_mm2(hw),
         leakage_w=glb.leakage_w + hw.rows * hw.cols * rf.leakage_w,
+        clock=ClockNetwork(tn, node, hw.clock_share),
     )
 
 
@@ -180,10 +195,11 @@ class SpatialCostModel(CostModel):
         if len(vec):
             vin = a.input_elems[vec] * a.operands[vec] * word
             vout = a.output_elems[vec] * word
-            d_in = np.where(resident_in[vec], 0.0, vin)
-            d_out = np.where(resident_out[vec], 0.0, vout)
+            d_in = np.where(resident_in[vec], 0.0, vin * k.act_link)
+            d_out = np.where(resident_out[vec], 0.0, vout * k.act_link)
             alu = np.ceil(a.vector_ops[vec] / k.pes)
-            cycles[vec] = np.maximum(alu, np.maximum((vin + vout) / k.noc_bpc, (d_in + d_out) / k.dram_bpc))
+            on_chip = (vin + vout) / min(k.noc_bpc, k.glb_bpc)
+            cycles[vec] = np.maximum(alu, np.maximum(on_chip, (d_in + d_out) / k.dram_bpc))
             compute[vec] = alu
             parts["buffer"][vec] = (vin + vout) * k.e_glb
             parts["dram"][vec] = (d_in + d_out) * k.dram_pj_per_byte
@@ -201,6 +217,9 @@ class SpatialCostModel(CostModel):
                                                 compute, parts, traffic, reasons)
             busy[idx] = np.asarray(shape.macs)[row, 0]
 
+        # clock network (zero unless the hardware models it; the key is always there)
+        dynamic = sum(parts[name] for name in ("mac", "rf", "noc", "buffer", "vector"))
+        parts["clock"] = k.clock.energy_for(dynamic)
         parts["leakage"] = k.leakage_w * cycles / hw.clock_hz
         energy = {name: v * 1e-12 if name != "leakage" else v for name, v in parts.items()}
         mapping = _LazyMappings(n_layers, idx, values, describe, reasons, resident_in)
@@ -218,7 +237,8 @@ class SpatialCostModel(CostModel):
         per-layer arrays in place."""
         word, psum = k.word, k.psum
         view = HardwareView(rows=hw.rows, cols=hw.cols, rf_bytes=hw.rf_bytes, glb_bytes=k.glb_bytes,
-                            word_bytes=word, psum_bytes=psum)
+                            word_bytes=word, psum_bytes=psum,
+                            group_unroll=not hw.spatial_dims or "G" in hw.spatial_dims)
         generate = self.mapping or DATAFLOWS[hw.dataflow]
         cand = generate(shape, view, bool(np.any(shape.bounds[0] > 1)), self.tiling)
         narrow, shape = shape, cand.shape
@@ -236,7 +256,7 @@ class SpatialCostModel(CostModel):
         # Per distinct layer and candidate: everything but the DRAM traffic of activations that
         # the neighbouring layers may keep on chip.
         dram_fixed = rd["dram"]["W"] * word + (wr["dram"]["O"] + rd["dram"]["O"] - u) * psum
-        dram_in = rd["dram"]["I"] * word
+        dram_in = rd["dram"]["I"] * (word * k.act_link)
         array_bytes = (t.array["W"] + t.array["I"]) * word + t.array["O"] * psum + final_extra
         busy_cycles: np.ndarray | float = t.cycles
         startup: np.ndarray | float = 0.0
@@ -248,16 +268,20 @@ class SpatialCostModel(CostModel):
             busy_cycles = busy_cycles + t.reloads[op] * load * single
             startup = startup + load * (1.0 - single)
         busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
+        # Global-buffer bytes read and written (outputs at psum width but their final values).
+        glb_rd = (rd["glb"]["W"] + rd["glb"]["I"]) * word
+        glb_wr = (wr["glb"]["W"] + wr["glb"]["I"]) * word
+        if keep["O"][1]:
+            glb_rd = glb_rd + rd["glb"]["O"] * psum + final_extra
+            glb_wr = glb_wr + wr["glb"]["O"] * psum + final_extra
+        if np.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
+            busy_cycles = np.maximum(busy_cycles, (glb_rd + glb_wr) * (1.0 / k.glb_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
             if keep[op][0] and cand.partition.get(op, 0.0) > 0:
                 e_rf = _rf_pj_per_byte(hw.technology, hw.tech_nm, cand.partition[op])
                 rf_pj = rf_pj + (rd["rf"][op] + wf * wr["rf"][op]) * (size[op] * e_rf)
-        glb_pj = (rd["glb"]["W"] + rd["glb"]["I"] + wf * (wr["glb"]["W"] + wr["glb"]["I"])) * (word * k.e_glb)
-        if keep["O"][1]:
-            glb_pj = glb_pj + (rd["glb"]["O"] + wf * wr["glb"]["O"]) * (psum * k.e_glb)
-            if word != psum:
-                glb_pj = glb_pj + final_extra * ((1.0 + wf) * k.e_glb)
+        glb_pj = (glb_rd + wf * glb_wr) * k.e_glb
         noc_pj = t.hops * (psum * k.e_noc)
         onchip_pj = rf_pj + noc_pj + glb_pj
 
@@ -269,15 +293,17 @@ class SpatialCostModel(CostModel):
         def expand(x):
             return x if same or np.ndim(x) == 0 else x[row]
 
-        dram_bytes = expand(dram_fixed) + expand(dram_in) * (1.0 - res_in) + expand(u) * (word * (1.0 - res_out))
+        dram_bytes = (expand(dram_fixed) + expand(dram_in) * (1.0 - res_in)
+                      + expand(u) * (word * k.act_link * (1.0 - res_out)))
         lat = np.maximum(expand(busy_cycles), dram_bytes * (1.0 / k.dram_bpc)) + expand(startup)
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
         score = self.score(lat, energy_pj)
-        score[~expand(cand.fits_rf & cand.fits_glb)] = np.inf
+        violates = spatial_violations(cand.nest, hw.spatial_dims, len(narrow.macs))
+        score[~expand(cand.fits_rf & cand.fits_glb & ~violates)] = np.inf
         best = np.argmin(score, axis=1)
         layers = np.arange(len(idx))
         for j in np.nonzero(~np.isfinite(score[layers, best]))[0]:
-            reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw)
+            reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw, violates)
 
         # Gather the chosen candidate's quantities: candidate-dependent ones in one indexing
         # operation, layer-only ones (one column) in another.
@@ -295,8 +321,8 @@ class SpatialCostModel(CostModel):
         parts["dram"][idx] = dram_bytes[layers, best] * k.dram_pj_per_byte
         uu = got["u"]
         dram_w = got["dram_w"] * word
-        dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * word)
-        o_final = np.where(resident_out[idx], 0.0, uu * word)
+        dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * (word * k.act_link))
+        o_final = np.where(resident_out[idx], 0.0, uu * (word * k.act_link))
         spill_w, spill_r = (got["dram_o_w"] - uu) * psum, got["dram_o_r"] * psum
         glb_o = (got["glb_o_r"] + got["glb_o_w"] - 2 * uu) * psum + 2 * uu * word if keep["O"][1] else 0.0
         for key, value in (("dram.weights", dram_w), ("dram.ifmap", dram_i), ("dram.ofmap", o_final),
@@ -312,9 +338,13 @@ class SpatialCostModel(CostModel):
         return {name: got[name] for name in cand.knobs}, cand.describe
 
     @staticmethod
-    def _no_fit_reason(cand: Candidates, k: int, hw: SpatialArray) -> str:
+    def _no_fit_reason(cand: Candidates, k: int, hw: SpatialArray, violates: np.ndarray) -> str:
         if cand.uncovered is not None and np.all(cand.uncovered[k]):
             return "the given mapping does not cover every loop bound of the layer"
+        fits = np.broadcast_to(cand.fits_rf[k] & cand.fits_glb[k], np.broadcast(cand.fits_rf[k], violates[k]).shape)
+        if np.any(fits) and np.all(np.broadcast_to(violates[k], fits.shape)[fits]):
+            return (f"no {hw.dataflow} mapping that fits unrolls only the dimensions spatial_dims={hw.spatial_dims!r} "
+                    "allows over the PE array")
         if not np.any(cand.fits_rf[k]):
             parts = ", ".join(f"{op} {cand.partition[op]:g} B" for op in "WIO" if cand.partition.get(op, 0) > 0)
             return (f"no {hw.dataflow} mapping fits the {hw.rf_bytes:g} B register file per PE "

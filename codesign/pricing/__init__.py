@@ -1,10 +1,11 @@
 """One pricing layer for every cost model: hardware components (MAC, adder, vector unit,
-registers, register files, SRAMs, NoC hops, DRAM interface) priced from a named technology's
+registers, register files, SRAMs, NoC hops, DRAM interface, clock network) priced from a named technology's
 tables with declared node and bit-width scaling rules. Counting accesses and cycles is the cost
 models' job; turning counts into joules, square metres and watts is this package's.
 """
 from __future__ import annotations
 
+from codesign.pricing.clock import EIE_CLOCK_SHARE, ClockNetwork
 from codesign.pricing.component import Component
 from codesign.pricing.dram import DramInterface
 from codesign.pricing.mac import Adder, Mac
@@ -21,6 +22,6 @@ from codesign.pricing.technology import LPDDR4_PJ_PER_BIT, TECHNOLOGIES, Technol
 from codesign.pricing.vector import VectorUnit
 from codesign.pricing.wire import NocHop
 
-__all__ = ["Adder", "Component", "DramInterface", "LPDDR4_PJ_PER_BIT", "MAX_NODE_NM", "MIN_NODE_NM", "Mac",
+__all__ = ["Adder", "ClockNetwork", "Component", "EIE_CLOCK_SHARE", "DramInterface", "LPDDR4_PJ_PER_BIT", "MAX_NODE_NM", "MIN_NODE_NM", "Mac",
            "NocHop", "REFERENCE_NODE_NM", "Register", "RegisterFile", "SRAM", "TECHNOLOGIES", "Technology",
            "VectorUnit", "area_scale", "energy_scale"]

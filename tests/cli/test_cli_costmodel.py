@@ -48,7 +48,7 @@ def test_evaluate_a_layers_file_on_eyeriss(cli, layers_file):
     assert [row["name"] for row in result["layers"]] == ["conv1", "dw", "pool", "fc"]
     assert result["layers"][0]["mapping"].startswith("rs ")
     assert sum(row["cycles"] for row in result["layers"]) == pytest.approx(result["cycles"])
-    assert set(result["energy_breakdown_j"]) == {"mac", "rf", "noc", "buffer", "dram", "vector", "leakage"}
+    assert set(result["energy_breakdown_j"]) == {"mac", "rf", "noc", "buffer", "dram", "vector", "leakage", "clock"}
     code, out, _ = cli("evaluate", "--workload", layers_file, "--accelerator", "eyeriss", "--set", "dataflow=os",
                        "--set", "rows=8", "--json", "--no-layers")
     result = json.loads(out)
@@ -70,6 +70,7 @@ def test_evaluate_an_onnx_model(cli):
     ("dataflow=nlr", "unknown dataflow 'nlr'"),
     ("rf_bytes=4", "register file"),
     ("glb_kib=0.01", "global buffer"),
+    ("spatial_dims=KQX", "spatial_dims: unknown loop dimension(s) 'X'"),
 ])
 def test_bad_hardware_is_reported_not_crashed(cli, layers_file, setting, needle):
     code, out, _ = cli("evaluate", "--workload", layers_file, "--accelerator", "eyeriss", "--set", setting, "--json")

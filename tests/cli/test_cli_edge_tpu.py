@@ -18,11 +18,24 @@ def latencies(cli, tmp_path, *extra):
     return [r["latency_s"] for r in lines]
 
 
+def layer_counts(cli, tmp_path):
+    path = tmp_path / "archs.txt"
+    code, out, err = cli("evaluate", "--space", "nb201", "--arch-file", str(path), "--accelerator", "edge_tpu",
+                         "--json")
+    assert code == 0, err
+    return [len(json.loads(line)["layers"]) for line in out.splitlines() if line.strip()]
+
+
 def test_nb201_edge_tpu_latencies_one_json_line_each(cli, tmp_path):
     convs, mixed, empty = latencies(cli, tmp_path)
     assert convs > mixed > empty > 0
-    # Every dispatched operation costs the preset's fixed time: without it all three are faster,
-    # the near-empty network (few, tiny layers) by the largest fraction.
+    # Every dispatched operation costs the preset's fixed time: without it all three are faster, by
+    # more the more operations the network dispatches. (Not "the near-empty network by the largest
+    # fraction": its cell sums have several readers, so the workload's residency sends them through
+    # DRAM, and its bare latency is DRAM-bound rather than negligible.)
     bare = latencies(cli, tmp_path, "--set", "op_overhead_us=0")
-    assert all(b < t for b, t in zip(bare, (convs, mixed, empty), strict=True))
-    assert 1 - bare[2] / empty > 1 - bare[0] / convs
+    saved = [t - b for t, b in zip((convs, mixed, empty), bare, strict=True)]
+    assert all(x > 0 for x in saved)
+    ops = layer_counts(cli, tmp_path)
+    order = sorted(range(3), key=lambda i: ops[i])
+    assert [saved[i] for i in order] == sorted(saved) and len(set(ops)) > 1

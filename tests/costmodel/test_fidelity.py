@@ -9,7 +9,7 @@ import pytest
 
 from accelerators.spatial import SpatialArray
 from codesign.costmodel.dataflows import HardwareView
-from codesign.costmodel.loopnest import analyse
+from codesign.costmodel.loopnest import DIMS, analyse
 from codesign.costmodel.spatial import layer_shape
 from codesign.workload import Workload
 from tests.costmodel import fidelity_cases as fc
@@ -140,8 +140,79 @@ def test_every_reported_row_is_finite_and_says_what_kind_it_is():
 def test_timeloop_energy_is_reported_with_both_technologies():
     """The independent tables are the default; the Timeloop-derived ones appear as their own,
     calibrated row, never in place of the independent one."""
-    rows = [r for r in fc.timeloop_comparisons() if r.metric == "energy uJ" and r.tolerance is not None]
+    rows = [r for r in fc.timeloop_comparisons()
+            if r.metric == "energy uJ" and r.tolerance is not None and r.note.startswith("Timeloop's mapping")]
     kinds = {(r.case, r.kind) for r in rows}
     assert kinds == {(d, k) for d in fc.TIMELOOP_DESIGNS for k in (fc.IMPOSED, fc.CALIBRATED)}
     assert all(("technology=default" in r.note) == (r.kind == fc.IMPOSED) for r in rows)
 
+
+@pytest.mark.parametrize("row", _checked(fc.zigzag_comparisons()),
+                         ids=lambda r: f"{r.case}-{r.note}")
+def test_zigzag_cycles_under_its_spatial_unrolling(row):
+    assert row.ok, f"{row.case}: ours {row.ours:.4g} vs ZigZag {row.reference:.4g} ({row.error:+.1%})"
+
+
+def test_dimension_names_are_timeloops():
+    assert DIMS == ("N", "K", "C", "P", "Q", "R", "S", "G")
+
+
+@pytest.mark.parametrize("design", sorted(fc.TIMELOOP_SPATIAL_DIMS))
+def test_our_mapper_under_timeloops_constraints(design):
+    """Held to the design's spatial constraints, our mapper unrolls only the allowed dimensions and
+    finds a mapping no slower than Timeloop's mapper did (or says why none exists)."""
+    held = fc.timeloop_cost(design, own_mapper=True, constrained=True)
+    free = fc.timeloop_cost(design, own_mapper=True)
+    if design == "simple_output_stationary":
+        assert not held.feasible and "spatial_dims='NKC'" in held.reasons[0]
+        return
+    assert held.feasible
+    assert held.total_cycles <= fc.read_timeloop_stats(design)["cycles"]
+    assert held.total_cycles >= free.total_cycles
+    if design == "simple_weight_stationary":   # taps on PE rows are ruled out: the constraint bites
+        assert held.total_cycles > free.total_cycles and " taps," not in held.mapping[0]
+
+
+def test_spatial_dims_masks_exactly_the_unrolled_dimensions():
+    from codesign.costmodel.dataflows import DATAFLOWS
+    from codesign.costmodel.mapping_constraints import spatial_violations
+
+    hw = SpatialArray(**fc.TIMELOOP_DESIGNS["simple_weight_stationary"])
+    _, shape, _ = layer_shape(Workload("t", (fc.TIMELOOP_LAYER,)))
+    view = HardwareView(hw.rows, hw.cols, hw.rf_bytes, hw.glb_kib * 1024, hw.bits / 8, hw.psum_bits / 8)
+    cand = DATAFLOWS["ws"](shape, view, False, True)
+    taps = np.asarray(cand.knobs["s_sp"] * cand.knobs["r_sp"] > 1).reshape(1, -1)
+    assert np.any(taps) and not np.all(taps)
+    np.testing.assert_array_equal(spatial_violations(cand.nest, "NKC", 1), taps)
+    assert not np.any(spatial_violations(cand.nest, "", 1))
+    assert not np.any(spatial_violations(cand.nest, "NKCRS", 1))
+
+
+@pytest.mark.parametrize("design", sorted(fc.TIMELOOP_SPATIAL_DIMS))
+def test_timeloops_own_mappings_satisfy_the_transcribed_constraints(design):
+    """The constraints in TIMELOOP_SPATIAL_DIMS are those the reference runs obeyed: Timeloop's own
+    mapping passes them, and dropping a dimension it unrolls makes it infeasible, with the reason."""
+    from codesign.costmodel.spatial import SpatialCostModel
+
+    mapping = fc.timeloop_mapping(design)
+    workload = Workload("t", (fc.TIMELOOP_LAYER,))
+    allowed = fc.TIMELOOP_SPATIAL_DIMS[design]
+    held = SpatialCostModel(mapping=mapping).evaluate(workload, SpatialArray(**fc.TIMELOOP_DESIGNS[design],
+                                                                            spatial_dims=allowed))
+    assert held.feasible and held.total_cycles == pytest.approx(fc.read_timeloop_stats(design)["cycles"], rel=1e-3)
+    unrolled = {dim for level, dim, n in mapping.loops if level == "spatial" and n > 1}
+    assert unrolled and unrolled <= set(allowed)
+    narrower = "".join(ch for ch in allowed if ch != sorted(unrolled)[0])
+    blocked = SpatialCostModel(mapping=mapping).evaluate(workload, SpatialArray(**fc.TIMELOOP_DESIGNS[design],
+                                                                               spatial_dims=narrower))
+    assert not blocked.feasible and f"spatial_dims={narrower!r}" in blocked.reasons[0]
+
+
+@pytest.mark.parametrize("network", ["alexnet", "vgg16"])
+def test_eyeriss_workloads_have_the_measured_mac_counts(network):
+    """The transcribed layer shapes give the MACs of Tables V / VI (printed to 2-3 digits)."""
+    workload = fc.alexnet_conv_workload() if network == "alexnet" else fc.vgg16_conv_workload()
+    measured = fc.eyeriss_measured(network)
+    for layer in workload.layers:
+        assert layer.macs / 1e9 == pytest.approx(measured[layer.name]["gmacs"], rel=0.02), layer.name
+    assert sum(layer.macs for layer in workload.layers) / 1e9 == pytest.approx(measured["Total"]["gmacs"], rel=0.01)

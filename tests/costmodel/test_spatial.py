@@ -46,8 +46,9 @@ def test_totals_add_up_and_every_layer_maps(dataflow):
     assert sum(lc.total_energy_j for lc in layers) == pytest.approx(cost.energy_j)
     assert cost.latency_s == pytest.approx(cost.total_cycles / 200e6)
     assert cost.power_w == pytest.approx(cost.energy_j / cost.latency_s)
-    assert set(cost.energy_by_component_j) == set(ENERGY_COMPONENTS)
-    assert all(v > 0 for v in cost.energy_by_component_j.values())
+    assert set(cost.energy_by_component_j) == set(ENERGY_COMPONENTS) | {"clock"}
+    assert all(v > 0 for k, v in cost.energy_by_component_j.items() if k != "clock")
+    assert cost.energy_by_component_j["clock"] == 0.0          # not modelled unless clock_share > 0
     t = cost.traffic_totals_bytes
     assert t["dram.read"] + t["dram.write"] == pytest.approx(t["dram.weights"] + t["dram.ifmap"] + t["dram.psum"]
                                                              + t["dram.ofmap"])
@@ -144,6 +145,11 @@ def test_batch_is_mapped():
     ({"glb_kib": 0.0}, "glb_kib must be > 0"),
     ({"rf_bytes": float("nan")}, "rf_bytes must be > 0"),
     ({"tech_nm": 300.0}, "tech_nm must be within"),
+    ({"glb_gbps": -1.0}, "glb_gbps must be >= 0"),
+    ({"rlc_zeros": 1.0}, "rlc_zeros must be within [0, 1)"),
+    ({"clock_share": -0.1}, "clock_share must be within [0, 1)"),
+    ({"spatial_dims": "KX"}, "spatial_dims: unknown loop dimension(s) 'X'"),
+    ({"spatial_dims": "KK"}, "spatial_dims: a dimension is listed twice"),
 ])
 def test_bad_hardware_is_infeasible_with_reason(params, needle):
     cost = evaluate(**params)
@@ -250,3 +256,47 @@ def test_results_pickle_with_their_mapping_descriptions():
         cost = evaluate(dataflow=dataflow)
         back = pickle.loads(pickle.dumps(cost))
         assert back.mapping[:] == cost.mapping[:] and back.energy_j == cost.energy_j
+
+
+def test_global_buffer_ports_bound_the_latency():
+    free, tight = evaluate(), evaluate(glb_gbps=0.2)
+    assert tight.total_cycles > free.total_cycles
+    bpc = SpatialArray(glb_gbps=0.2).glb_bytes_per_cycle
+    for lc in tight.layers():
+        if lc.name in ("conv1", "conv2"):
+            glb = lc.traffic_bytes["glb.ifmap"] + lc.traffic_bytes["glb.psum"] + lc.traffic_bytes["glb.weights"]
+            assert lc.cycles >= glb / bpc * (1 - 1e-9)
+
+
+def test_run_length_coding_shrinks_activation_traffic_only():
+    from codesign.costmodel.compression import rlc_factor
+
+    raw, coded = evaluate(goal="latency"), evaluate(goal="latency", rlc_zeros=0.6)
+    for a, b in zip(raw.layers(), coded.layers(), strict=True):
+        if a.mapping != b.mapping:
+            continue
+        assert b.traffic_bytes["dram.weights"] == pytest.approx(a.traffic_bytes["dram.weights"])
+        assert b.traffic_bytes["dram.ifmap"] == pytest.approx(a.traffic_bytes["dram.ifmap"] * rlc_factor(0.6))
+        assert b.traffic_bytes["dram.ofmap"] == pytest.approx(a.traffic_bytes["dram.ofmap"] * rlc_factor(0.6))
+    assert coded.energy_by_component_j["dram"] < raw.energy_by_component_j["dram"]
+    assert rlc_factor(0.0) == 1.0          # a map without zeros would grow: sent raw
+    assert rlc_factor(0.99) < 0.02
+
+
+def test_clock_network_takes_its_share_of_dynamic_energy():
+    cost = evaluate(clock_share=0.25)
+    parts = cost.energy_by_component_j
+    dynamic = sum(parts[k] for k in ("mac", "rf", "noc", "buffer", "vector"))
+    assert parts["clock"] / (parts["clock"] + dynamic) == pytest.approx(0.25)
+    assert cost.energy_j > evaluate().energy_j
+
+
+def test_spatial_dims_keeps_the_mapper_to_the_allowed_dimensions():
+    free = evaluate(dataflow="ws")
+    held = evaluate(dataflow="ws", spatial_dims="NKCG")
+    assert held.feasible
+    assert all(" taps," not in m for m in held.mapping[:3])
+    assert any(" taps," in m for m in free.mapping[:3])
+    blocked = evaluate(dataflow="os", spatial_dims="KC")
+    assert not blocked.feasible
+    assert any("spatial_dims='KC'" in r for r in blocked.infeasible_reasons)

@@ -211,3 +211,16 @@ def test_a_new_component_prices_itself_from_the_tables():
 
     assert Pe("default", 28).energy_j("mac") < Pe("default", 65).energy_j("mac")
     assert Pe("default", 28).energy_j("mac") != Pe("_test_double_registers", 28).energy_j("mac")
+
+
+def test_the_clock_network_takes_its_share_of_the_eyeriss_core_energy():
+    """The spatial model's clock energy is priced by ``ClockNetwork``: with the preset's share it is
+    that share of the on-chip dynamic energy including itself, and zero when not modelled."""
+    from codesign.hardware.presets import load_accelerator
+
+    hw = load_accelerator("eyeriss")
+    parts = cost_model_for(hw).evaluate(_net(), hw).energy_by_component_j
+    dynamic = sum(parts[k] for k in ("mac", "rf", "noc", "buffer", "vector"))
+    assert parts["clock"] / (dynamic + parts["clock"]) == pytest.approx(hw.clock_share)
+    off = hw.replace(clock_share=0.0)
+    assert cost_model_for(off).evaluate(_net(), off).energy_by_component_j["clock"] == 0.0
