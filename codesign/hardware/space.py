@@ -36,6 +36,7 @@ class HardwareSpace:
                 allowed = params[name].choices
                 if allowed is not None and value not in allowed:
                     raise ConfigError(field_where, f"unknown value {value!r} (known: {', '.join(map(str, allowed))})")
+                base.replace(**{name: value}).check_runnable(where, (name,))
             dims.append(dim)
         return cls(base=base, dimensions=tuple(dims))
 

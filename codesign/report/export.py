@@ -26,6 +26,7 @@ from codesign.hardware.presets import accelerator_from_dict
 from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome, prepared_spec
 from codesign.spaces.arch import ArchSpec
 from codesign.storage.run_dir import RunDir
+from codesign.yamlio import read_text, read_yaml
 
 MANIFEST = "bundle.json"
 _SPEC_FIELDS = ("space", "space_options", "proxy", "proxy_options", "proxy_batch_size", "proxy_data",
@@ -133,26 +134,48 @@ def export_trial(run: RunDir, number: int, out_dir: str | Path, onnx: bool = Tru
                          source={"run": str(run.path.resolve()), "trial": number}, onnx=onnx)
 
 
+def _bundle_json(path: Path) -> dict[str, Any]:
+    """A JSON object file of a bundle; damage is a one-line error naming the file."""
+    try:
+        data = json.loads(read_text(path, "bundle file"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(str(path), f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "expected a JSON object")
+    return data
+
+
 def load_bundle(path: str | Path) -> tuple[Evaluator, Candidate, dict[str, Any]]:
     """Evaluator, candidate and stored metrics of an export bundle."""
     path = Path(path)
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise ConfigError(str(path), f"not an export bundle (no {MANIFEST})")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        arch_data = json.loads((path / "arch.json").read_text())
-        hw_data = yaml.safe_load((path / "accelerator.yaml").read_text())
-        stored = json.loads((path / "metrics.json").read_text())
-    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(str(path), f"damaged bundle ({type(exc).__name__}: {exc})") from None
+    manifest = _bundle_json(manifest_path)
+    arch_data = _bundle_json(path / "arch.json")
+    hw_data = read_yaml(path / "accelerator.yaml", "bundle file")
+    stored = _bundle_json(path / "metrics.json")
     scoring = manifest.get("scoring", {})
+    if not isinstance(scoring, dict):
+        raise ConfigError(f"{manifest_path}.scoring", "expected a mapping")
     unknown = set(scoring) - set(_SPEC_FIELDS)
     if unknown:
         raise ConfigError(f"{manifest_path}.scoring", f"unknown key(s) {', '.join(sorted(unknown))}")
+    defaults = EvaluatorSpec(space="")
+    for key, value in scoring.items():  # a field of another type would fail deep inside a proxy
+        default = getattr(defaults, key)
+        if key != "space" and default is not None and value is not None and (
+                type(value) is not type(default) and not (isinstance(default, float) and type(value) is int)):
+            raise ConfigError(f"{manifest_path}.scoring.{key}", f"expected {type(default).__name__}, "
+                                                                f"got {type(value).__name__}")
+    if not isinstance(arch_data.get("key"), str):
+        raise ConfigError(f"{path / 'arch.json'}.key", "required (the architecture key, a string)")
+    hardware = accelerator_from_dict(hw_data, where=str(path / "accelerator.yaml"))
     evaluator = Evaluator(EvaluatorSpec(**scoring))
-    arch = evaluator.space.parse(arch_data["key"])
-    hardware = accelerator_from_dict(hw_data, where="accelerator.yaml")
+    try:
+        arch = evaluator.space.parse(arch_data["key"])
+    except ConfigError as exc:
+        raise ConfigError(f"{path / 'arch.json'}.key", exc.message) from None
     return evaluator, Candidate(arch, hardware), stored
 
 

@@ -30,6 +30,7 @@ def _hardware_space(section: Any) -> HardwareSpace:
         base = cls()
         search = cls.default_search if section.search is None else section.search
     base = type(base).from_params({**base.to_params(), **section.params}, where="accelerator.params")
+    base.check_runnable("accelerator.params")
     space = HardwareSpace.build(base, search, where="accelerator.search")
     if section.cost_model is not None:
         model = COST_MODELS.get(section.cost_model, field="accelerator.cost_model")
@@ -58,6 +59,7 @@ class Experiment:
         constraints = [parse_constraint(name, raw, f"constraints.{name}") for name, raw in config.constraints.items()]
         uses_proxy = any(o.metric.name == "proxy" for o in objectives) or any(
             c.metric.name == "proxy" for c in constraints)
+        PROXIES.get(config.proxy.name, field="proxy.name")  # a typo is an error even where unused
         if uses_proxy and config.evaluator.name == "model":
             proxy_cls = PROXIES.get(config.proxy.name, field="proxy.name")
             try:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import torch
 import torch.nn as nn
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from codesign.dimension import Dimension
 from codesign.errors import ConfigError
@@ -24,10 +24,29 @@ ARCH_PREFIX = "arch."
 ENUMERATE_LIMIT = 1_000_000
 
 
+#: Largest magnitude of an integer in a config or space option (exact in a float64).
+MAX_CONFIG_INT = 2**53
+
+
+def check_int_magnitude(value: Any) -> Any:
+    """``value`` unchanged, unless it is (or a list holds) an integer beyond ``MAX_CONFIG_INT``:
+    no option is meant to be that large, and one that is would overflow the tensors built from it."""
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_CONFIG_INT:
+            raise ValueError(f"out of range (|value| <= 2**53), got an integer of {len(str(abs(item)))} digits")
+    return value
+
+
 class SpaceOptions(BaseModel):
     """Options every space accepts; spaces subclass this to add theirs."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded_ints(cls, value: Any) -> Any:
+        return check_int_magnitude(value)
 
     num_classes: int = 1000
     resolution: int = 224
@@ -39,7 +58,7 @@ def format_validation_error(exc: ValidationError, where: str) -> ConfigError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
     field = f"{where}.{loc}" if where and loc else (where or loc)
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
     elif err["type"] == "missing":

@@ -98,9 +98,9 @@ class Workload:
             data = {"layers": data}
         if not isinstance(data, dict):
             raise ConfigError(where, "expected a mapping with a 'layers' list, or a list of layers")
-        unknown = sorted(set(data) - {"name", "input_shape", "layers"})
+        unknown = sorted(set(map(str, data)) - {"name", "input_shape", "layers"})
         if unknown:
-            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: name, input_shape, layers)")
+            raise ConfigError(f"{where}.{unknown[0]}", "unknown key (known: name, input_shape, layers)")
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list) or not raw_layers:
             raise ConfigError(f"{where}.layers", "must be a non-empty list of layers")
@@ -109,8 +109,14 @@ class Workload:
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
             raise ConfigError(f"{where}.layers", f"duplicate layer name(s): {', '.join(dup)}")
-        return cls(name=str(data.get("name", "workload")), layers=layers,
-                   input_shape=tuple(int(x) for x in data.get("input_shape", ())))
+        name = data.get("name", "workload")
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}.name", f"must be a string, got {type(name).__name__}")
+        shape = data.get("input_shape", [])
+        if not isinstance(shape, list) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0
+                                                  for x in shape):
+            raise ConfigError(f"{where}.input_shape", f"must be a list of positive integers, got {shape!r}")
+        return cls(name=name, layers=layers, input_shape=tuple(shape))
 
     def save_yaml(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
