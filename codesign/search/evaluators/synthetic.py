@@ -14,7 +14,11 @@ Options (``evaluator: {name: synthetic, options: {...}}``), each keyed by trial 
 - ``hang: {param: [values]}``: such candidates sleep ``hang_s`` seconds (for timeouts);
 - ``sleep_s``: seconds every evaluation takes (to mimic work);
 - ``crash_once``: a file path; the first evaluation that finds it absent creates it and kills its
-  own process (a dead worker, exactly once across processes).
+  own process (a dead worker, exactly once across processes);
+- ``crash: {param: [values]}``: evaluating such candidates kills the worker process, every time;
+- ``pause_file`` (a path) and ``pause_after`` (a count, default 0): once a process has done
+  ``pause_after`` evaluations, each further one waits while the file exists (at most ``hang_s``),
+  so a test can stop a run at a known point and kill it there.
 """
 from __future__ import annotations
 
@@ -63,12 +67,14 @@ def _matches(params: dict[str, Any], condition: dict[str, Any] | None) -> bool:
 class SyntheticEvaluator(CandidateEvaluator):
     """Analytic scores of a candidate (see the module docstring), with optional faults."""
 
-    OPTIONS = ("unmappable", "fail", "hang", "hang_s", "sleep_s", "crash_once")
+    OPTIONS = ("unmappable", "fail", "hang", "hang_s", "sleep_s", "crash_once", "crash", "pause_file",
+               "pause_after")
 
     def __init__(self, spec: EvaluatorSpec) -> None:
         super().__init__(spec)
         self.check_options(spec.evaluator_options)
         self.options = spec.evaluator_options
+        self._done = 0  # evaluations by this process (for pause_after)
 
     def evaluate(self, candidate: Candidate) -> Outcome:
         start, wall_start = time.perf_counter(), time.time()
@@ -78,6 +84,9 @@ class SyntheticEvaluator(CandidateEvaluator):
             with open(marker, "w") as f:
                 f.write(str(os.getpid()))
             os._exit(1)
+        if _matches(params, self.options.get("crash")):
+            os._exit(1)
+        self._pause()
         if self.options.get("sleep_s"):
             time.sleep(float(self.options["sleep_s"]))
         if _matches(params, self.options.get("hang")):
@@ -109,3 +118,13 @@ class SyntheticEvaluator(CandidateEvaluator):
             metrics.update(latency_s=None, energy_j=None, edp_js=None, power_w=None, unmapped_fraction=0.5)
         metrics.update(feasible=feasible, infeasible_reasons=reasons)
         return Outcome(metrics=metrics, feasible=feasible, reasons=reasons, seconds=time.perf_counter() - start)
+
+    def _pause(self) -> None:
+        """Wait while ``pause_file`` exists, once ``pause_after`` evaluations are done."""
+        path = self.options.get("pause_file")
+        self._done += 1
+        if not path or self._done <= int(self.options.get("pause_after", 0)):
+            return
+        deadline = time.monotonic() + float(self.options.get("hang_s", 3600.0))
+        while os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.01)
