@@ -101,6 +101,8 @@ REQUEUED_ATTR = "requeued"
 STORAGE_ENV = "CODESIGN_STORAGE_URL"
 #: What a password becomes in run files and messages.
 REDACTED = "***"
+#: Full storage URLs this process was given, by their redacted form (never written anywhere).
+_GIVEN_URLS: dict[str, str] = {}
 
 
 def redact_url(url: str) -> str:
@@ -133,8 +135,9 @@ def full_storage_url(stored: str, given: str | None = None, where: str = "storag
     ``given`` or ``$CODESIGN_STORAGE_URL``, which must be ``stored`` with the password."""
     if f":{REDACTED}@" not in stored:
         return stored
-    for candidate in (given, os.environ.get(STORAGE_ENV)):
+    for candidate in (given, _GIVEN_URLS.get(stored), os.environ.get(STORAGE_ENV)):
         if candidate and redact_url(candidate) == stored and f":{REDACTED}@" not in candidate:
+            _GIVEN_URLS[stored] = candidate
             return candidate
     raise ConfigError(where, f"the password of {stored} is not kept in run files; give the full URL in "
                              f"${STORAGE_ENV} (or with --storage on --resume)")
