@@ -49,8 +49,8 @@ def test_defaults_fill_a_minimal_config():
     ({"proxy": {"name": "magic"}}, "proxy.name: unknown proxy 'magic'"),
     ({"proxy": {"name": "naswot", "batch_size": 1}}, "proxy.batch_size: Input should be greater than or equal to 2"),
     ({"budget": {"trials": 0}}, "budget.trials: Input should be greater than or equal to 1"),
-    ({"budget": {"trials": None, "time": None}}, "budget: Value error, give trials, time or both"),
-    ({"budget": {"time": "soon"}}, "budget.time: Value error, expected seconds or a duration"),
+    ({"budget": {"trials": None, "time": None}}, "budget: give trials, time or both"),
+    ({"budget": {"time": "soon"}}, "budget.time: expected seconds or a duration"),
     ({"executor": {"name": "slurm"}}, "executor.name: unknown executor 'slurm'"),
     ({"executor": {"name": "ray", "workers": 0}}, "executor.workers: Input should be greater than or equal to 1"),
 ])
