@@ -51,7 +51,7 @@ def test_documents_the_fast_path_leaves_to_pyyaml(text):
 
 def test_the_alias_bomb_guard_counts_expanded_nodes():
     assert _expanded_nodes("a: &x [1, 2]\nb: *x\n") == 9  # map, 2 keys, 2 lists of 1+2
-    levels = "a: &a [x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}]\n" for p, c in zip("abcdefghijklmnopqrs", "bcdefghijklmnopqrst"))
+    levels = "a: &a [x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}]\n" for p, c in zip("abcdefghijklmnopqrs", "bcdefghijklmnopqrst", strict=True))
     assert _expanded_nodes(levels) > MAX_EXPANDED_NODES
     with pytest.raises(ConfigError, match="alias bomb"):
         parse_yaml_text(levels, "bomb.yaml")
