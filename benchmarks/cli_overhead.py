@@ -8,7 +8,7 @@
    one-layer file (its fixed start-up), per layer.
 2. ``evaluate --arch-file KEYS --json``: ``--keys`` keys of a tiny MBConv space drawn from ``POOL`` architectures,
    so most are architecture-cache hits and the CLI's own work shows); overhead = command time -
-   the evaluator's own time (``Evaluator.evaluate`` summed), per key.
+   the pipeline's own time (``Pipeline.evaluate`` summed), per key.
 
 Each figure is the best of ``--repeats`` runs (other processes only ever slow a run down). The
 target (issue 13): overhead at most 2x the model's own time, beyond the fixed start-up.
@@ -82,7 +82,7 @@ def workload_overhead(n: int, repeats: int, folder: Path) -> None:
 
 
 def arch_file_overhead(n: int, repeats: int, folder: Path) -> None:
-    from codesign.search.evaluator import Evaluator
+    from codesign.search.pipeline import Pipeline
     from tests.conftest import TINY_SPACE
 
     keys = folder / "keys.txt"
@@ -94,7 +94,7 @@ def arch_file_overhead(n: int, repeats: int, folder: Path) -> None:
     rng = random.Random(0)
     keys.write_text("\n".join(rng.choice(archs).key for _ in range(n)) + "\n")
     spent = [0.0]
-    real = Evaluator.evaluate
+    real = Pipeline.evaluate
 
     def timed(self, candidate):
         start = time.perf_counter()
@@ -103,7 +103,7 @@ def arch_file_overhead(n: int, repeats: int, folder: Path) -> None:
         finally:
             spent[0] += time.perf_counter() - start
 
-    Evaluator.evaluate = timed
+    Pipeline.evaluate = timed
     try:
         best = None
         for _ in range(repeats):
@@ -115,11 +115,11 @@ def arch_file_overhead(n: int, repeats: int, folder: Path) -> None:
             if best is None or total - spent[0] < best[0] - best[1]:
                 best = (total, spent[0])
     finally:
-        Evaluator.evaluate = real
+        Pipeline.evaluate = real
     total, inside = best
     print(f"evaluate --arch-file ({n} keys of {len(archs)} tiny MBConv architectures, {ACCELERATOR})")
     print(f"  command          {total * 1e3:9.1f} ms")
-    print(f"  evaluator        {inside * 1e3:9.1f} ms   {inside / n * 1e6:8.1f} us/key (build+trace once per architecture)")
+    print(f"  pipeline         {inside * 1e3:9.1f} ms   {inside / n * 1e6:8.1f} us/key (build+trace once per architecture)")
     print(f"  outside it       {(total - inside) * 1e3:9.1f} ms   {(total - inside) / n * 1e6:8.1f} us/key   "
           f"ratio {(total - inside) / inside:.2f} (target <= 2)")
 

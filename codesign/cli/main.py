@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from codesign.errors import CodesignError
 
 EXIT_USAGE = 2
+#: Commands whose handler lives outside ``codesign.cli.commands``.
+HANDLER_MODULES = {"proxy": "codesign.cli.proxy_cmd", "spaces": "codesign.cli.spaces_cmd"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,9 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``codesign`` console script."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = _parser().parse_args(argv)
-    from codesign.cli import commands, proxy_cmd
+    import importlib
 
-    handler = getattr(proxy_cmd if args.command == "proxy" else commands, f"cmd_{args.command}")
+    module = importlib.import_module(HANDLER_MODULES.get(args.command, "codesign.cli.commands"))
+    handler = getattr(module, f"cmd_{args.command}")
     try:
         return int(handler(args) or 0)
     except CodesignError as exc:

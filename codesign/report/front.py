@@ -59,16 +59,15 @@ def front_hypervolume(records: list[TrialRecord], objectives: list[Objective]) -
     return hypervolume(normed, reference) / float(np.prod(reference))
 
 
-def front_rows(front: Front, space_describe: Any = None) -> list[dict[str, Any]]:
-    """Plain rows (SI values) for JSON output."""
+def front_rows(front: Front) -> list[dict[str, Any]]:
+    """Plain rows (SI values) for JSON output: trial, objective values, each sub-space's part
+    under ``parts``, all metrics."""
     rows = []
     for r in front.trials:
-        result = r.result
         row: dict[str, Any] = {"trial": r.number}
         for o in front.objectives:
             row[o.metric.key] = r.metrics.get(o.metric.key)
-        row["arch"] = result.get("arch", {})
-        row["hardware"] = result.get("hardware", {})
+        row["parts"] = r.parts()
         row["metrics"] = r.metrics
         rows.append(row)
     return rows

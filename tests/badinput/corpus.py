@@ -6,6 +6,9 @@ Sources walked:
 - every accelerator template's parameter declarations (``param(...)``: type, minimum, choices),
   in an experiment (fixed and searched), in an accelerator/preset YAML file and in ``--set``;
 - the preset YAML format (``PRESET_KEYS``) and the layer YAML (``Layer`` dataclass fields);
+- every registered plugin's ``Options`` model (spaces, proxies, stages, sub-spaces: validated by
+  ``codesign/options.py``), the synthetic stage's and the proxies' options in an experiment, an
+  unknown option of every strategy, the ``stages:`` and ``subspaces:`` lists;
 - the argparse definitions of every CLI command (typed, required and choice options), and every
   argument that names a file or directory (by its ``dest``, table ``FILE_ARGS``).
 
@@ -551,9 +554,84 @@ def _kv_option_cases() -> list[Case]:
     return cases
 
 
+# -- plugin options (codesign/options.py) ----------------------------------------------------------
+def _plugin_registries() -> dict[str, Any]:
+    from codesign.proxies.base import PROXIES
+    from codesign.search.stages.base import STAGES
+    from codesign.search.subspaces.base import SUBSPACES
+    from codesign.spaces.base import SPACES
+
+    return {"space": SPACES, "proxy": PROXIES, "stage": STAGES, "subspace": SUBSPACES}
+
+
+def plugin_option_faults() -> list[tuple[str, type[BaseModel], dict[str, Any], str, str]]:
+    """``(id, Options model, raw options, where, needle)`` for every field of every registered
+    plugin's ``Options`` model (spaces, proxies, stages, sub-spaces) that validates from no
+    options: each field fault of ``model_field_faults`` given to ``validate_options``."""
+    out = []
+    for kind, registry in _plugin_registries().items():
+        for name, cls in registry:
+            model = getattr(cls, "Options", None)
+            if model is None:
+                continue
+            try:
+                model.model_validate({})
+            except Exception:  # noqa: BLE001 - a model with required fields: their faults come from the config walk
+                continue
+            where = f"{kind}:{name}"
+            for label, path, value in model_field_faults(model, ""):
+                if value is ...:
+                    continue
+                raw = _set_path({}, path, value)
+                dotted = ".".join(path)
+                out.append((f"{where}:{dotted}:{label}", model, raw, where, f"{where}.{dotted}"))
+    return out
+
+
+def plugin_config_cases() -> list[Case]:
+    """Plugin options where an experiment gives them: the synthetic stage's (``evaluator.options``),
+    every proxy's (``proxy.options``, under the model evaluator with the proxy as objective), every
+    strategy's (an option its sampler does not take), the ``stages:`` and ``subspaces:`` lists."""
+    from codesign.proxies.base import PROXIES
+    from codesign.search.stages.synthetic import SyntheticStage
+    from codesign.search.strategies import STRATEGIES
+
+    base = base_experiment()
+    cases = []
+    for label, path, value in model_field_faults(SyntheticStage.Options, "evaluator.options"):
+        dotted = ".".join(path)
+        cases.append(_run_case(f"experiment:{dotted}:{label}", _set_path(base, path, value), dotted))
+    for name, cls in PROXIES:
+        model_config = copy.deepcopy(base)
+        model_config["evaluator"] = {"name": "model"}
+        model_config["objectives"] = {"proxy": "maximize", "latency": "minimize"}
+        model_config["proxy"] = {"name": name}
+        for label, path, value in model_field_faults(cls.Options, "proxy.options"):
+            dotted = ".".join(path)
+            if value is ...:
+                continue
+            cases.append(_run_case(f"experiment:{dotted}@{name}:{label}", _set_path(model_config, path, value),
+                                   dotted))
+    for name, _ in STRATEGIES:
+        data = _set_path(base, ("strategy",), {"name": name, "options": {"no_such_option": 1}})
+        cases.append(_run_case(f"experiment:strategy.options@{name}:unknown-option", data, "strategy.options"))
+    cases += [
+        _run_case("experiment:stages[0].name:unknown-name", {**base, "stages": [{"name": "no_such_stage"}]},
+                  "stages[0].name"),
+        _run_case("experiment:stages[0]:wrong-type", {**base, "stages": [7]}, "stages.0"),
+        _run_case("experiment:stages[0].options:unknown-key",
+                  {**base, "stages": [{"name": "synthetic", "options": {"no_such_key": 1}}]}, "stages[0]"),
+        _run_case("experiment:subspaces.no_such:unknown-name", {**base, "subspaces": {"no_such": {}}},
+                  "subspaces.no_such"),
+        _run_case("experiment:subspaces.arch:has-a-section", {**base, "subspaces": {"arch": {}}}, "subspaces.arch"),
+    ]
+    return cases
+
+
 def all_cases() -> list[Case]:
     """The whole corpus."""
-    cases = (experiment_cases() + accelerator_file_cases() + preset_dir_cases() + layer_cases() + cli_cases())
+    cases = (experiment_cases() + plugin_config_cases() + accelerator_file_cases() + preset_dir_cases()
+             + layer_cases() + cli_cases())
     ids = [c.id for c in cases]
     dup = {i for i in ids if ids.count(i) > 1}
     assert not dup, f"duplicate case ids: {sorted(dup)[:5]}"

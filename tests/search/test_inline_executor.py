@@ -15,7 +15,7 @@ def test_a_trial_past_its_timeout_fails_and_the_search_goes_on(tmp_path, monkeyp
     import time
     import types
 
-    import codesign.search.evaluators.synthetic as synthetic
+    import codesign.search.stages.synthetic as synthetic
     from codesign.search import executors
 
     armed = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from codesign.config.schema import parse_config
-from codesign.search.evaluator import Candidate
 from codesign.search.executors import InlineExecutor, RayExecutor, make_executor
 from codesign.search.experiment import Experiment
 from tests.conftest import tiny_config
@@ -24,7 +23,7 @@ def ray_cluster():
 
 @pytest.fixture(scope="module")
 def experiment():
-    return Experiment.from_config(parse_config(tiny_config()))
+    return Experiment.build(parse_config(tiny_config()))
 
 
 def candidates(experiment, n):
@@ -34,15 +33,15 @@ def candidates(experiment, n):
     out = []
     for _ in range(n):
         trial = study.ask()
-        out.append(Candidate(experiment.space.sample(trial), experiment.hardware.sample(trial)))
+        out.append(experiment.candidate(trial))
     return out
 
 
 def test_ray_matches_inline_and_retries_dead_workers(ray_cluster, experiment):
     batch = candidates(experiment, 6)
     batch.append(batch[0])  # a repeated architecture is served from an actor's cache
-    inline = dict(InlineExecutor(experiment.evaluator_spec).run(batch))
-    executor = RayExecutor(experiment.evaluator_spec, workers=2)
+    inline = dict(InlineExecutor(experiment.pipeline_spec).run(batch))
+    executor = RayExecutor(experiment.pipeline_spec, workers=2)
     try:
         ray_results = dict(executor.run(batch))
         assert set(ray_results) == set(range(len(batch)))
@@ -76,14 +75,14 @@ def test_a_worker_that_dies_mid_search_is_replaced_and_the_search_goes_on(ray_cl
 
 
 def _synthetic_experiment(options):
-    return Experiment.from_config(parse_config(synthetic_config(options)))
+    return Experiment.build(parse_config(synthetic_config(options)))
 
 
 def test_batches_keep_both_workers_busy(ray_cluster):
     """Submitting a batch gives every idle worker a candidate at once; results come from both."""
     experiment = _synthetic_experiment({})
     batch = candidates(experiment, 6)
-    executor = RayExecutor(experiment.evaluator_spec, workers=2)
+    executor = RayExecutor(experiment.pipeline_spec, workers=2)
     try:
         for i, candidate in enumerate(batch):
             executor.submit(i, candidate)
@@ -94,7 +93,7 @@ def test_batches_keep_both_workers_busy(ray_cluster):
     finally:
         executor.close()
     assert sorted(k for k, _ in results) == list(range(6))
-    assert len({o.metrics["worker_pid"] for _, o in results}) == 2
+    assert len({o.metrics.extras["worker_pid"] for _, o in results}) == 2
 
 
 class _ExpiringRay:
@@ -111,7 +110,7 @@ class _ExpiringRay:
         self.timeouts.append(timeout)
         running = self._executor._running
         oldest = min(running.values(), key=lambda v: v[3]) if running else None
-        if timeout is not None and oldest is not None and oldest[1].hardware.rows == 16:
+        if timeout is not None and oldest is not None and oldest[1].part("hw").rows == 16:
             return [], refs
         return self._ray.wait(refs, num_returns=num_returns)
 
@@ -119,9 +118,9 @@ class _ExpiringRay:
 def test_a_trial_past_its_timeout_is_abandoned_with_its_actor(ray_cluster):
     experiment = _synthetic_experiment({"hang": {"hw.rows": [16]}, "hang_s": 3600})
     pool = candidates(experiment, 40)
-    hung = next(c for c in pool if c.hardware.rows == 16)
-    fine = [c for c in pool if c.hardware.rows != 16][:3]
-    executor = RayExecutor(experiment.evaluator_spec, workers=2, trial_timeout=1.0)
+    hung = next(c for c in pool if c.part("hw").rows == 16)
+    fine = [c for c in pool if c.part("hw").rows != 16][:3]
+    executor = RayExecutor(experiment.pipeline_spec, workers=2, trial_timeout=1.0)
     fake = _ExpiringRay(executor._ray, executor)
     executor._ray = fake
     try:
@@ -164,10 +163,10 @@ def test_ray_address_joins_an_existing_cluster(monkeypatch, experiment):
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", fake_init)
     with pytest.raises(_Joined):
-        make_executor("ray", experiment.evaluator_spec, 2, "10.0.0.5:6379", None)
+        make_executor("ray", experiment.pipeline_spec, 2, "10.0.0.5:6379", None)
     assert seen["address"] == "10.0.0.5:6379" and "num_cpus" not in seen
     with pytest.raises(_Joined):
-        make_executor("ray", experiment.evaluator_spec, 3, None, None)
+        make_executor("ray", experiment.pipeline_spec, 3, None, None)
     assert "address" not in seen or seen.get("num_cpus") == 3
 
 
@@ -176,7 +175,7 @@ def test_ray_address_from_the_command_line_overrides_the_config(monkeypatch, tmp
 
     seen = []
 
-    def fake_make_executor(name, spec, workers, address, timeout):
+    def fake_make_executor(name, spec, workers, address, timeout, pipeline=None):
         seen.append((name, address))
         raise _Joined
 
