@@ -33,13 +33,17 @@ def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path 
     return run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address)
 
 
-def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = None):
-    """Continue a run until its budget; returns a ``RunSummary``."""
+def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = None, storage: str | None = None):
+    """Continue a run until its budget; returns a ``RunSummary``. ``storage``: the run's own
+    database URL again, with the password its run files do not keep (or set
+    ``$CODESIGN_STORAGE_URL``)."""
     from codesign.search.experiment import Experiment
     from codesign.search.loop import run_search
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(run_dir)
+    if storage:
+        run_dir.use_storage_url(storage)
     experiment = Experiment.build(run_dir.config())
     return run_search(experiment, run_dir, quiet=quiet, resume=True, ray_address=ray_address)
 

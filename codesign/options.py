@@ -7,15 +7,34 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from codesign.errors import ConfigError
 
+#: Largest magnitude of an integer in a config or plugin option (exact in a float64).
+MAX_CONFIG_INT = 2**53
+
+
+def check_int_magnitude(value: Any) -> Any:
+    """``value`` unchanged, unless it is (or a list holds) an integer beyond ``MAX_CONFIG_INT``:
+    no option is meant to be that large, and one that is would overflow the tensors built from it."""
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_CONFIG_INT:
+            raise ValueError(f"out of range (|value| <= 2**53), got an integer of {len(str(abs(item)))} digits")
+    return value
+
 
 class PluginOptions(BaseModel):
-    """Options of one plugin: unknown keys are refused, values are frozen once validated."""
+    """Options of one plugin: unknown keys are refused, values are frozen once validated; no
+    NaN/infinite floats and no integers beyond ``MAX_CONFIG_INT``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded_ints(cls, value: Any) -> Any:
+        return check_int_magnitude(value)
 
 
 class NoOptions(PluginOptions):

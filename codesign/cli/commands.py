@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if bool(args.config) == bool(args.resume):
         raise CodesignError("give an experiment file, or --resume RUN_DIR (not both)")
-    if args.resume and args.storage:
-        raise CodesignError("--storage applies to a new run; a resumed run keeps the storage in its run.json")
     if args.resume:
-        summary = api.resume(args.resume, quiet=args.quiet, ray_address=args.ray_address)
+        summary = api.resume(args.resume, quiet=args.quiet, ray_address=args.ray_address, storage=args.storage)
     else:
         summary = api.run(args.config, out=args.out, quiet=args.quiet, ray_address=args.ray_address,
                           storage=args.storage)
@@ -147,7 +146,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from codesign.search.candidate import Candidate
     from codesign.search.design import model_pipeline
 
-    hardware = load_accelerator(args.accelerator, overrides)
+    hardware = load_accelerator(args.accelerator, overrides, where="--accelerator")
     pipeline = model_pipeline(args.space, space_options=_parse_kv(args.space_option, "--space-option"),
                               template=hardware.template, proxy=args.proxy, cost_model=args.cost_model,
                               goal=args.goal, batch=args.batch)
@@ -156,19 +155,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         candidate = Candidate({"arch": space.parse(args.arch), "hw": hardware})
         _show_design(outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers), args.json)
         return 0
-    path = Path(args.arch_file)
-    if not path.is_file():
-        raise ConfigError(str(path), "architecture file not found")
+    from codesign.cli.arch_file import read_arch_keys
+
     candidates = []
     # Every key is parsed before any is scored, so a typo on the last line costs no evaluation.
-    for line_no, line in enumerate(path.read_text().splitlines(), start=1):
-        key = line.strip()
-        if not key or key.startswith("#"):
-            continue
+    for line_no, key in read_arch_keys(args.arch_file):
         try:
             candidates.append(Candidate({"arch": space.parse(key), "hw": hardware}))
         except ConfigError as exc:
-            raise ConfigError(f"{path}:{line_no}", exc.message) from None
+            raise ConfigError(f"{args.arch_file}:{line_no}", exc.message) from None
     for candidate in candidates:
         result = outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers)
         print(json.dumps(result, default=str, allow_nan=False))
@@ -185,12 +180,14 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     if args.space or args.arch or args.arch_file:
         raise CodesignError("--workload replaces --space/--arch; give one or the other")
     workload = load_workload(args.workload)
-    hardware = load_accelerator(args.accelerator, overrides)
+    hardware = load_accelerator(args.accelerator, overrides, where="--accelerator")
     cost = cost_model_for(hardware, args.cost_model, args.goal).evaluate(workload, hardware)
-    result = {"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(), "params": workload.params}
+    result = _clean({"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(),
+                     "params": workload.params})
     if not args.no_layers:
-        result["layers"] = [layer.to_row() for layer in cost.layers()]
-    result = _clean(result)
+        # Rows are flat: one pass per row instead of the recursive clean (thousands of layers).
+        result["layers"] = [{k: None if type(v) is float and not math.isfinite(v) else v for k, v in row.items()}
+                            for row in (layer.to_row() for layer in cost.layers())]
     result.setdefault("space", "workload")
     result.setdefault("arch", workload.name)
     _show_design(result, args.json)

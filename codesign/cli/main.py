@@ -14,10 +14,34 @@ HANDLER_MODULES = {"proxy": "codesign.cli.proxy_cmd", "spaces": "codesign.cli.sp
                    "split": "codesign.cli.split_cmd", "links": "codesign.cli.split_cmd"}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (``usage:`` blocks are for ``--help``)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"codesign: error: {message} (see `{self.prog} --help`)\n")
+
+
+def bounded_int(low: int, high: int) -> type:
+    """An argparse ``type``: an integer in ``low..high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {text}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse  # type: ignore[return-value]
+
+
 def _parser() -> argparse.ArgumentParser:
     from codesign import __version__
+    from codesign.config.schema import MAX_BATCH
 
-    parser = argparse.ArgumentParser(prog="codesign", description="Hardware-model co-design search.")
+    parser = _Parser(prog="codesign", description="Hardware-model co-design search.")
     parser.add_argument("--version", action="version", version=f"codesign {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -40,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write one trial's design as a bundle")
     p.add_argument("run_dir")
-    p.add_argument("--trial", type=int, required=True, help="trial number (see `codesign front`)")
+    p.add_argument("--trial", type=bounded_int(0, 2**63 - 1), required=True, help="trial number (see `codesign front`)")
     p.add_argument("--out", required=True, help="bundle directory")
     p.add_argument("--no-onnx", action="store_true", help="skip model.onnx")
 
@@ -54,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--accelerator", help="preset name or accelerator YAML file")
     p.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override an accelerator parameter")
     p.add_argument("--proxy", help="also compute this accuracy proxy")
-    p.add_argument("--batch", type=int, default=1, help="inference batch size (default 1)")
+    p.add_argument("--batch", type=bounded_int(1, MAX_BATCH), default=1, help="inference batch size (default 1)")
     p.add_argument("--cost-model", help="cost model (default: the template's)")
     p.add_argument("--goal", default="edp", choices=("latency", "energy", "edp"), help="mapping goal")
     p.add_argument("--no-layers", action="store_true", help="omit the per-layer list")
@@ -89,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except CodesignError as exc:
         print(f"codesign: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a full disk, a read-only or vanished directory: what failed, on one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"codesign: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("codesign: interrupted", file=sys.stderr)

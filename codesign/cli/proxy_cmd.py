@@ -4,24 +4,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from codesign.cli.arch_file import read_arch_keys
+from codesign.config.schema import ProxySection
 from codesign.errors import ConfigError
+
+#: The proxy an experiment uses when it names none.
+DEFAULT_PROXY: str = ProxySection.model_fields["name"].default
 
 
 def add_parser(sub: Any) -> None:
+    from codesign.cli.main import bounded_int
+    from codesign.config.schema import MAX_SEED
+
     p = sub.add_parser("proxy", help="score architectures with accuracy proxies (JSON lines)")
     p.add_argument("--space", required=True, help="search space name (see `codesign spaces`)")
     p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option")
     p.add_argument("--arch", help="architecture key")
     p.add_argument("--arch-file", help="file with one architecture key per line")
-    p.add_argument("--proxy", action="append", required=True, metavar="NAMES",
-                   help="proxy names, comma-separated or repeated (see the proxies list in docs/proxies.md)")
+    p.add_argument("--proxy", action="append", metavar="NAMES",
+                   help=f"proxy names, comma-separated or repeated (default: {DEFAULT_PROXY}, as in an "
+                        "experiment; see the proxies list in docs/proxies.md)")
     p.add_argument("--data", default="synthetic", choices=("synthetic", "gaussian", "digits", "mnist", "folder"))
     p.add_argument("--data-path", help="image folder for --data folder")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=bounded_int(2, 1024), default=16)
+    p.add_argument("--seed", type=bounded_int(0, MAX_SEED), default=0)
     p.add_argument("--json", action="store_true", help="(the output is always JSON lines)")
 
 
@@ -30,24 +38,20 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     from codesign.proxies.base import PROXIES
     from codesign.search.design import model_pipeline
 
-    names = [n.strip() for item in args.proxy for n in item.split(",") if n.strip()]
+    names = [n.strip() for item in args.proxy or [DEFAULT_PROXY] for n in item.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("--proxy", "give at least one proxy name")
     for name in names:
         PROXIES.get(name, field="--proxy")
     if bool(args.arch) == bool(args.arch_file):
         raise ConfigError("--arch", "give --arch KEY or --arch-file FILE")
-    if args.arch_file:
-        path = Path(args.arch_file)
-        if not path.is_file():
-            raise ConfigError(str(path), "architecture file not found")
-        keys = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-    else:
-        keys = [args.arch]
+    keys = read_arch_keys(args.arch_file) if args.arch_file else [(1, args.arch)]
     stages = {name: model_pipeline(
         args.space, space_options=parse_overrides(args.space_option, "--space-option"), proxy=name,
         proxy_batch_size=args.batch_size, proxy_data=args.data, proxy_data_path=args.data_path, seed=args.seed,
         cost=False).stage("proxy") for name in names}
     space = next(iter(stages.values())).space
-    for line_no, key in enumerate(keys, start=1):
+    for line_no, key in keys:
         try:
             arch = space.parse(key)
         except ConfigError as exc:

@@ -17,6 +17,15 @@ from codesign.errors import ConfigError
 from codesign.options import PluginOptions, format_validation_error
 from codesign.yamlio import read_yaml
 
+#: Largest inference batch a workload is costed at (the proxies' tensors are built at it).
+MAX_BATCH = 4096
+#: Seeds are NumPy/Optuna seeds: 0 .. 2**32 - 1.
+MAX_SEED = 2**32 - 1
+#: Largest trial budget (a billion trials: far beyond any study a journal or database holds).
+MAX_TRIALS = 10**9
+#: Most evaluation workers (Ray actors) one run starts.
+MAX_WORKERS = 4096
+
 
 class _Strict(PluginOptions):
     pass
@@ -73,7 +82,7 @@ _DURATION_RE = re.compile(r"^\s*([0-9.]+)\s*(s|m|h)?\s*$")
 
 
 class BudgetSection(_Strict):
-    trials: int | None = Field(100, ge=1)
+    trials: int | None = Field(100, ge=1, le=MAX_TRIALS)
     time: float | None = Field(None, gt=0, description="seconds; strings like '90s', '10m', '1h'")
 
     @field_validator("time", mode="before")
@@ -89,9 +98,9 @@ class BudgetSection(_Strict):
 
 class ExecutorSection(_Strict):
     name: str = "inline"
-    workers: int = Field(1, ge=1)
+    workers: int = Field(1, ge=1, le=MAX_WORKERS)
     address: str | None = None
-    batch_size: int | None = Field(None, ge=1)
+    batch_size: int | None = Field(None, ge=1, le=MAX_WORKERS * 64)
     trial_timeout: float | None = Field(None, gt=0)
 
 
@@ -103,7 +112,7 @@ class ExperimentConfig(_Strict):
 
     name: str = Field(min_length=1)
     description: str = ""
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     space: SpaceSection = Field(default_factory=SpaceSection)
     accelerator: AcceleratorSection = Field(default_factory=lambda: AcceleratorSection(template="systolic"))
     proxy: ProxySection = Field(default_factory=ProxySection)
@@ -118,7 +127,7 @@ class ExperimentConfig(_Strict):
     subspaces: dict[str, Any] = Field(default_factory=dict)
     #: Extra stages, run after the evaluator's stage set and the sub-spaces' stages.
     stages: list[StageEntry] = Field(default_factory=list)
-    batch: int = Field(1, ge=1, description="inference batch size of the costed workload")
+    batch: int = Field(1, ge=1, le=MAX_BATCH, description="inference batch size of the costed workload")
     output: str | None = None
     storage: str | None = Field(None, description="database URL for the study (default: a journal file in the run)")
 

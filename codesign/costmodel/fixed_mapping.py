@@ -5,6 +5,7 @@ can be compared formula for formula.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,6 +14,9 @@ import numpy as np
 from codesign.costmodel.dataflows import Candidates, HardwareView
 from codesign.costmodel.loopnest import DIMS, LEVELS, Loop, LoopNest, Shape, extents
 from codesign.errors import ConfigError
+
+#: The operands of a layer: weights, input activations, outputs (partial sums).
+OPERANDS = ("W", "I", "O")
 
 
 @dataclass
@@ -35,8 +39,22 @@ class FixedMapping:
                 raise ConfigError(f"mapping.loops[{i}].level", f"unknown level {level!r} (known: {', '.join(LEVELS)})")
             if dim not in DIMS:
                 raise ConfigError(f"mapping.loops[{i}].dim", f"unknown dimension {dim!r} (known: {', '.join(DIMS)})")
-            if not count >= 1:
-                raise ConfigError(f"mapping.loops[{i}].count", f"must be >= 1, got {count!r}")
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or not 1 <= count < math.inf:
+                raise ConfigError(f"mapping.loops[{i}].count", f"must be >= 1 (and finite), got {count!r}")
+        if not isinstance(self.keep, dict) or set(self.keep) != set(OPERANDS):
+            raise ConfigError("mapping.keep", f"must map each operand {', '.join(OPERANDS)} to "
+                                              f"(register file, global buffer) flags, got {self.keep!r}")
+        for op, flags in self.keep.items():
+            if not isinstance(flags, (tuple, list)) or len(flags) != 2 or not all(isinstance(f, bool) for f in flags):
+                raise ConfigError(f"mapping.keep.{op}", f"must be two booleans (register file, global buffer), "
+                                                        f"got {flags!r}")
+        if not isinstance(self.partition, dict):
+            raise ConfigError("mapping.partition", f"must map operands to bytes, got {self.partition!r}")
+        for op, size in self.partition.items():
+            if op not in OPERANDS:
+                raise ConfigError(f"mapping.partition.{op}", f"unknown operand (known: {', '.join(OPERANDS)})")
+            if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 <= size < math.inf:
+                raise ConfigError(f"mapping.partition.{op}", f"must be a finite number of bytes >= 0, got {size!r}")
 
     def __call__(self, shape: Shape, hw: HardwareView, batch_knob: bool = False, tiling: bool = True) -> Candidates:
         loops = [Loop(level, DIMS.index(dim), float(count)) for level, dim, count in self.loops]

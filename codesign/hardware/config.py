@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -42,15 +43,31 @@ class ParamInfo:
     minimum: float | None
 
 
+#: Largest magnitude of an integer parameter (exact in a float64, as the cost models compute).
+MAX_INT_PARAM = 2**53
+#: Largest magnitude of an integer given for a float parameter (it must convert to a float).
+MAX_FLOAT_PARAM = 10**300
+
+
+def _short(value: int) -> str:
+    """A huge integer without printing all its digits."""
+    digits = len(str(abs(value)))
+    return str(value) if digits <= 20 else f"an integer of {digits} digits"
+
+
 def _coerce(value: Any, kind: type, field: str) -> Any:
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                 isinstance(value, float) and not value.is_integer()):
             raise ConfigError(field, f"must be an integer, got {value!r}")
+        if abs(value) > MAX_INT_PARAM:
+            raise ConfigError(field, f"out of range (|value| <= 2**53), got {_short(value)}")
         return int(value)
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(field, f"must be a number, got {value!r}")
+        if isinstance(value, int) and abs(value) > MAX_FLOAT_PARAM:
+            raise ConfigError(field, f"out of range (|value| <= 1e300), got {_short(value)}")
         return float(value)
     if kind is str:
         if not isinstance(value, str):
@@ -159,6 +176,19 @@ class AcceleratorConfig:
         if self.bits > 32:
             out.append(f"bits must be <= 32, got {self.bits}")
         return out
+
+    def check_runnable(self, where: str, names: tuple[str, ...] | None = None) -> None:
+        """Raise the first of ``problems()`` (about ``names`` only, when given) as a
+        ``ConfigError`` naming the parameter under ``where``: a fixed configuration that cannot
+        run is an input error, not a search's worth of infeasible trials."""
+        for problem in self.problems():
+            name = re.match(r"\w*", problem).group(0)
+            if name not in self.param_names():
+                if names is None:
+                    raise ConfigError(where, problem)
+                continue
+            if names is None or name in names:
+                raise ConfigError(f"{where}.{name}", problem[len(name):].lstrip(": "))
 
     @property
     def num_pes(self) -> int:

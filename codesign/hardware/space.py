@@ -39,6 +39,7 @@ class HardwareSpace:
             base = template()
             search = template.default_search if section.search is None else section.search
         base = type(base).from_params({**base.to_params(), **section.params}, where="accelerator.params")
+        base.check_runnable("accelerator.params")
         space = cls.build(base, search, where="accelerator.search")
         if section.cost_model is not None:
             model = COST_MODELS.get(section.cost_model, field="accelerator.cost_model")
@@ -65,6 +66,7 @@ class HardwareSpace:
                 allowed = params[name].choices
                 if allowed is not None and value not in allowed:
                     raise ConfigError(field_where, f"unknown value {value!r} (known: {', '.join(map(str, allowed))})")
+                base.replace(**{name: value}).check_runnable(where, (name,))
             dims.append(dim)
         return cls(base=base, dimensions=tuple(dims))
 

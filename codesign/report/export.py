@@ -23,11 +23,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from codesign.errors import CodesignError, ConfigError
 from codesign.search.candidate import Candidate
 from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec
+from codesign.yamlio import read_text, read_yaml
 
 MANIFEST = "bundle.json"
 PARTS_FILE = "parts.json"
@@ -128,39 +127,63 @@ def export_trial(run: Any, number: int, out_dir: str | Path, onnx: bool = True,
                          onnx=onnx)
 
 
-def _legacy_spec(manifest_path: Path, scoring: dict[str, Any], template: str) -> PipelineSpec:
+def _bundle_json(path: Path) -> dict[str, Any]:
+    """A JSON object file of a bundle; damage is a one-line error naming the file."""
+    try:
+        data = json.loads(read_text(path, "bundle file"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(str(path), f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "expected a JSON object")
+    return data
+
+
+def _legacy_spec(manifest_path: Path, scoring: Any, template: str) -> PipelineSpec:
+    import inspect
+
     from codesign.search.design import model_pipeline_spec
 
+    where = f"{manifest_path}.scoring"
+    if not isinstance(scoring, dict):
+        raise ConfigError(where, "expected a mapping")
     unknown = set(scoring) - set(_LEGACY_SCORING)
     if unknown:
-        raise ConfigError(f"{manifest_path}.scoring", f"unknown key(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(scoring.get("space"), str):
+        raise ConfigError(f"{where}.space", "required (the search space name, a string)")
+    defaults = inspect.signature(model_pipeline_spec).parameters
+    for key, value in scoring.items():  # a field of another type would fail deep inside a proxy
+        default = defaults[key].default
+        if key != "space" and default is not None and value is not None and (
+                type(value) is not type(default) and not (isinstance(default, float) and type(value) is int)):
+            raise ConfigError(f"{where}.{key}", f"expected {type(default).__name__}, got {type(value).__name__}")
     s = dict(scoring)
     return model_pipeline_spec(s.pop("space"), template=template, **s)
 
 
 def load_bundle(path: str | Path) -> tuple[Pipeline, Candidate, dict[str, Any]]:
-    """Pipeline, candidate and stored metrics of an export bundle."""
+    """Pipeline, candidate and stored metrics of an export bundle; a damaged file is a one-line
+    error naming it."""
     path = Path(path)
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise ConfigError(str(path), f"not an export bundle (no {MANIFEST})")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        stored = json.loads((path / "metrics.json").read_text())
-        if "pipeline" in manifest:
-            parts = json.loads((path / PARTS_FILE).read_text())
-        else:  # a bundle from before sub-spaces: the architecture and accelerator files
-            parts = {"arch": json.loads((path / "arch.json").read_text()),
-                     "hw": yaml.safe_load((path / "accelerator.yaml").read_text())}
-    except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(str(path), f"damaged bundle ({type(exc).__name__}: {exc})") from None
+    manifest = _bundle_json(manifest_path)
+    stored = _bundle_json(path / "metrics.json")
     if "pipeline" in manifest:
+        parts_path = path / PARTS_FILE
+        parts = _bundle_json(parts_path)
         spec = PipelineSpec.from_json(manifest["pipeline"], f"{manifest_path}.pipeline")
-    else:
-        template = parts["hw"].get("template", "systolic") if isinstance(parts.get("hw"), dict) else "systolic"
+        where = {name: f"{parts_path}.{name}" for name in parts}
+    else:  # a bundle from before sub-spaces: the architecture and accelerator files
+        parts = {"arch": _bundle_json(path / "arch.json"), "hw": read_yaml(path / "accelerator.yaml", "bundle file")}
+        where = {"arch": str(path / "arch.json"), "hw": str(path / "accelerator.yaml")}
+        if not isinstance(parts["hw"], dict):
+            raise ConfigError(where["hw"], "expected a mapping (an accelerator configuration)")
+        template = parts["hw"].get("template", "systolic")
         spec = _legacy_spec(manifest_path, manifest.get("scoring", {}), template)
     pipeline = Pipeline(spec)
-    candidate = Candidate({name: sub.from_dict(parts.get(name), f"{path / PARTS_FILE}.{name}")
+    candidate = Candidate({name: sub.from_dict(parts.get(name), where.get(name, f"{path / PARTS_FILE}.{name}"))
                            for name, sub in pipeline.subspaces.items()})
     return pipeline, candidate, stored
 

@@ -128,6 +128,9 @@ class Experiment:
         for o in objectives + constraints:  # a derived metric needs its inputs' stages
             wanted |= {m.name for d in _derivations(o.metric) for m in d.inputs}
         keep = _used(entries, wanted)
+        from codesign.proxies.base import PROXIES
+
+        PROXIES.get(config.proxy.name, field="proxy.name")  # a typo is an error even where the proxy is unused
         stages = tuple(PluginSpec(name, stage_cls.options_from(config, raw, where))
                        for (name, stage_cls, raw, where), kept in zip(entries, keep, strict=True) if kept)
         spec = PipelineSpec(subspaces=tuple(PluginSpec(n, s.options) for n, s in subspaces.items()),

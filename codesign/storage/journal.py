@@ -102,14 +102,16 @@ class BufferedJournalFile(BaseJournalBackend):
                 size = os.stat(self.path).st_size
                 if size != self._file_bytes:
                     self._handle_foreign_bytes(size)
-                with open(self.path, "ab") as f:
-                    f.write(text)
-                    f.flush()
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+                try:
+                    self._append(fd, text)
                     if sync or time.monotonic() - self._last_sync >= self.sync_interval_s:
-                        os.fsync(f.fileno())
+                        os.fsync(fd)
                         self._last_sync, self._unsynced = time.monotonic(), False
                     else:
                         self._unsynced = True
+                finally:
+                    os.close(fd)
             finally:
                 self._lock.release()
             self._file_logs += len(self._pending)
@@ -119,6 +121,17 @@ class BufferedJournalFile(BaseJournalBackend):
             with open(self.path, "ab") as f:
                 os.fsync(f.fileno())
             self._last_sync, self._unsynced = time.monotonic(), False
+
+    def _append(self, fd: int, text: bytes) -> None:
+        """Write ``text`` whole, or (a full disk, a file-size limit) cut the file back to its last
+        complete log and re-raise: the journal stays readable and the logs stay pending."""
+        view = memoryview(text)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError as exc:
+            os.ftruncate(fd, self._file_bytes)
+            raise OSError(exc.errno, exc.strerror, self.path) from None
 
     def _handle_foreign_bytes(self, size: int) -> None:
         """Bytes past what this process read: a torn line left by a killed writer is cut off;

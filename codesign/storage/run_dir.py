@@ -9,12 +9,16 @@
 The journal is written through ``BufferedJournalFile`` (Optuna's format, batched appends: ~4 ms of
 storage per trial against ~100 ms for Optuna's own file backend and ~290 ms for SQLite here). An
 RDB URL (``storage:`` in the experiment, or ``--storage``) keeps the study in a database instead,
-for sharing it; run.json then records the URL and the study's name.
+for sharing it; run.json then records the URL and the study's name. A password in that URL is
+never written (run files are shared): run.json and config.yaml keep it as ``***``, and the full URL
+is given again on ``--resume --storage URL`` or in ``$CODESIGN_STORAGE_URL``.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,7 @@ from codesign.errors import CodesignError, ConfigError
 from codesign.storage.journal import BufferedJournalFile
 from codesign.storage.session import Liveness, Session, read_liveness
 from codesign.storage.trial_attrs import LEGACY_PART_KEYS, PARTS, REQUEUED_ATTR, RESULT_ATTR
+from codesign.yamlio import read_text, read_yaml
 
 STUDY_NAME = "codesign"
 CONFIG_FILE = "config.yaml"
@@ -100,6 +105,26 @@ def trial_records(study: optuna.Study) -> list[TrialRecord]:
     return out
 
 
+#: Environment variable that may hold the full storage URL, password included.
+STORAGE_ENV = "CODESIGN_STORAGE_URL"
+#: What a password becomes in run files and messages.
+REDACTED = "***"
+#: Full storage URLs this process was given, by their redacted form (never written anywhere).
+_GIVEN_URLS: dict[str, str] = {}
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***``."""
+    return re.sub(r"(://[^:/@]*:).*@", rf"\g<1>{REDACTED}@", url, count=1)
+
+
+def _hide(text: str, url: str) -> str:
+    """``text`` with any occurrence of ``url`` (or its password) redacted."""
+    text = text.replace(url, redact_url(url))
+    password = re.match(r"[^:]*://[^:/@]*:(.*)@", url)
+    return text.replace(password.group(1), REDACTED) if password and password.group(1) else text
+
+
 def check_storage_url(url: str, where: str = "storage") -> str:
     """An SQLAlchemy database URL (``sqlite:///study.db``, ``postgresql://user@host/db``)."""
     from sqlalchemy.engine import make_url
@@ -108,9 +133,22 @@ def check_storage_url(url: str, where: str = "storage") -> str:
     try:
         make_url(url)
     except ArgumentError:
-        raise ConfigError(where, f"not a database URL: {url!r} (e.g. sqlite:///study.db, "
+        raise ConfigError(where, f"not a database URL: {redact_url(url)!r} (e.g. sqlite:///study.db, "
                                  f"postgresql://user@host/db)") from None
     return url
+
+
+def full_storage_url(stored: str, given: str | None = None, where: str = "storage") -> str:
+    """The URL to connect with: ``stored`` itself when it holds no redacted password, else
+    ``given`` or ``$CODESIGN_STORAGE_URL``, which must be ``stored`` with the password."""
+    if f":{REDACTED}@" not in stored:
+        return stored
+    for candidate in (given, _GIVEN_URLS.get(stored), os.environ.get(STORAGE_ENV)):
+        if candidate and redact_url(candidate) == stored and f":{REDACTED}@" not in candidate:
+            _GIVEN_URLS[stored] = candidate
+            return candidate
+    raise ConfigError(where, f"the password of {stored} is not kept in run files; give the full URL in "
+                             f"${STORAGE_ENV} (or with --storage on --resume)")
 
 
 def _storage(path: Path, url: str | None) -> tuple[optuna.storages.BaseStorage, BufferedJournalFile | None]:
@@ -118,7 +156,8 @@ def _storage(path: Path, url: str | None) -> tuple[optuna.storages.BaseStorage, 
         try:
             return optuna.storages.RDBStorage(url), None
         except Exception as exc:  # noqa: BLE001 - driver missing, server unreachable: one line
-            raise ConfigError("storage", f"cannot open {url!r}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+            message = _hide(f"cannot open {url!r}: {type(exc).__name__}: {exc}", url)
+            raise ConfigError("storage", message.splitlines()[0]) from None
     from optuna.storages.journal import JournalStorage
 
     backend = BufferedJournalFile(str(path / JOURNAL_FILE))
@@ -132,6 +171,7 @@ class RunDir:
         self.path = Path(path)
         self._storage: optuna.storages.BaseStorage | None = None
         self._backend: BufferedJournalFile | None = None
+        self._secret_url: str | None = None  # the storage URL with its password, never written
 
     @property
     def config_path(self) -> Path:
@@ -150,14 +190,17 @@ class RunDir:
         storage_url = storage_url or config.storage
         study_name = STUDY_NAME
         if storage_url:
-            check_storage_url(storage_url, "--storage" if storage_url != config.storage else "storage")
+            where = "--storage" if storage_url != config.storage else "storage"
+            check_storage_url(storage_url, where)
+            run._secret_url = full_storage_url(storage_url, where=where)
+            storage_url = redact_url(storage_url)
             # A database may hold many runs' studies: name this one uniquely.
             study_name = f"{config.name}-{_dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         run.path.mkdir(parents=True, exist_ok=True)
         data = config.model_dump(mode="json")
         data["output"] = str(run.path)
-        if storage_url:
-            data["storage"] = storage_url
+        if storage_url or config.storage:
+            data["storage"] = storage_url or redact_url(config.storage)
         run.config_path.write_text(yaml.safe_dump(data, sort_keys=False))
         from codesign import __version__
 
@@ -172,20 +215,41 @@ class RunDir:
         run = cls(path)
         if not run.path.is_dir():
             raise ConfigError(str(run.path), "run directory not found")
-        if not run.exists():
+        if not run.path.joinpath(CONFIG_FILE).exists():
             raise ConfigError(str(run.path), f"not a run directory (no {CONFIG_FILE})")
+        if not isinstance(read_yaml(run.config_path, "run configuration"), dict):
+            raise ConfigError(str(run.config_path), "a run configuration must be a YAML mapping")
+        run.info()  # a damaged run.json is named now, not halfway through a command
         return run
 
     def config(self) -> ExperimentConfig:
-        return parse_config(yaml.safe_load(self.config_path.read_text()), source=str(self.config_path))
+        return parse_config(read_yaml(self.config_path, "run configuration"), source=str(self.config_path))
 
     def info(self) -> dict[str, Any]:
         path = self.path / RUN_FILE
-        return json.loads(path.read_text()) if path.is_file() else {}
+        if not path.exists():
+            return {}
+        try:
+            info = json.loads(read_text(path, "run file"))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(str(path), f"not valid JSON ({exc})") from None
+        if not isinstance(info, dict):
+            raise ConfigError(str(path), "expected a JSON object")
+        return info
 
     def storage_url(self) -> str | None:
+        """The database URL of the study as run files keep it (password redacted), or ``None``
+        for the run's journal file."""
         storage = self.info().get("storage", JOURNAL_FILE)
         return None if storage == JOURNAL_FILE else storage
+
+    def use_storage_url(self, url: str, where: str = "--storage") -> None:
+        """Give the run's storage URL again, with the password its run files do not keep."""
+        stored = self.storage_url()
+        if stored is None or redact_url(url) != stored:
+            raise ConfigError(where, f"--storage applies to a new run; on --resume it may only repeat the run's "
+                                     f"own URL ({stored or 'a journal file'}) to give its password")
+        self._secret_url = url
 
     @property
     def study_name(self) -> str:
@@ -194,7 +258,9 @@ class RunDir:
     def storage(self) -> optuna.storages.BaseStorage:
         """The run's Optuna storage (opened once per ``RunDir`` object)."""
         if self._storage is None:
-            self._storage, self._backend = _storage(self.path, self.storage_url())
+            stored = self.storage_url()
+            url = full_storage_url(stored, self._secret_url) if stored else None
+            self._storage, self._backend = _storage(self.path, url)
         return self._storage
 
     def study(self, directions: list[str] | None = None, sampler: optuna.samplers.BaseSampler | None = None) -> optuna.Study:

@@ -8,6 +8,7 @@ heartbeat, which is how ``codesign status`` tells an interrupted run from a runn
 from __future__ import annotations
 
 import datetime as _dt
+import fcntl
 import json
 import os
 import socket
@@ -20,6 +21,8 @@ from typing import Any
 from codesign.errors import CodesignError
 
 SESSION_FILE = "session.json"
+#: Held (``flock``) by the process that runs the search.
+LOCK_FILE = "session.lock"
 #: Seconds between heartbeats of a running session.
 HEARTBEAT_S = 5.0
 #: A heartbeat older than this means the process is gone (several missed beats).
@@ -85,12 +88,22 @@ class Session:
         self._thread: threading.Thread | None = None
         self._info: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._lock_fd: int | None = None
 
     def __enter__(self) -> Session:
+        # An exclusive lock on the run directory (released by the kernel when the process dies):
+        # of two processes that start at once, exactly one holds it.
+        self._lock_fd = os.open(self.path.parent / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+            self._refuse(read_liveness(self.path.parent))
         live = read_liveness(self.path.parent)
         if live.state == "running":
-            raise CodesignError(f"{self.path.parent}: a search is running on it (pid {live.info.get('pid')} "
-                                f"on {live.info.get('host')}); wait for it or stop it first")
+            self._release()
+            self._refuse(live)
         now = _now()
         self._info = {"state": "running", "pid": os.getpid(), "host": socket.gethostname(),
                       "started": _dt.datetime.now().isoformat(timespec="seconds"), "started_ts": now,
@@ -99,6 +112,15 @@ class Session:
         self._thread = threading.Thread(target=self._beat, name="codesign-heartbeat", daemon=True)
         self._thread.start()
         return self
+
+    def _refuse(self, live: Liveness) -> None:
+        holder = f"pid {live.info.get('pid')} on {live.info.get('host')}" if live.state == "running" else "another process"
+        raise CodesignError(f"{self.path.parent}: a search is running on it ({holder}); wait for it or stop it first")
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = None
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT_S):
@@ -125,7 +147,12 @@ class Session:
         if self._info.get("state") == "running":
             reason = "interrupted" if exc_type is KeyboardInterrupt else (
                 f"error: {exc_type.__name__}: {exc}" if exc_type is not None else "ended")
-            self.end(reason)
+            try:
+                self.end(reason)
+            except OSError:  # the disk that failed the search: keep its error, not this one
+                if exc_type is None:
+                    raise
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=1.0)
+        self._release()

@@ -399,6 +399,16 @@ def _hook_layers(model: nn.Module, example: torch.Tensor) -> tuple[list[Layer], 
     return layers, {}
 
 
+#: Longest trace-failure reason kept in a warning or a workload's metadata.
+MAX_REASON_CHARS = 200
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line of ``text``, cut to ``MAX_REASON_CHARS``."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= MAX_REASON_CHARS else line[:MAX_REASON_CHARS - 3] + "..."
+
+
 def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 1, name: str = "model",
                      fuse: bool = True) -> Workload:
     """Trace ``model`` at ``(batch, *input_shape)`` and return its layers.
@@ -415,10 +425,12 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
         with torch.no_grad():
             ShapeProp(gm).propagate(example)
     except Exception as exc:  # noqa: BLE001 - any tracing failure falls back to hooks
-        warnings.warn(f"torch.fx could not trace {name} ({type(exc).__name__}: {exc}); "
+        # torch.fx's messages run to screens (a traceback of the user's forward): one line here.
+        reason = f"{type(exc).__name__}: {_first_line(str(exc))}"
+        warnings.warn(f"torch.fx could not trace {name} ({reason}); "
                       "falling back to module hooks (functional ops are not captured)", stacklevel=2)
         layers, _ = _hook_layers(model, example)
-        meta.update(extraction="hooks", trace_error=f"{type(exc).__name__}: {exc}")
+        meta.update(extraction="hooks", trace_error=reason)
     else:
         extractor = _FxExtractor(gm)
         layers = extractor.run()

@@ -16,6 +16,15 @@ from codesign.errors import ConfigError
 MAC_OPS = ("conv", "linear", "matmul")
 VECTOR_OPS = ("pool", "eltwise", "act", "norm", "softmax")
 OPS = MAC_OPS + VECTOR_OPS
+#: Largest loop bound (and op count per output) a layer may declare: products of seven such
+#: bounds stay finite in float64, and no real tensor dimension comes near it.
+MAX_EXTENT = 2**31 - 1
+_POSITIVE_INTS = ("N", "K", "C", "P", "Q", "R", "S", "stride_h", "stride_w", "dilation_h", "dilation_w",
+                  "groups", "operands")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -52,13 +61,26 @@ class Layer:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        if self.op not in OPS:
-            raise ConfigError(f"layer {self.name!r}.op", f"unknown op {self.op!r} (known: {', '.join(OPS)})")
-        for name in ("N", "K", "C", "P", "Q", "R", "S", "stride_h", "stride_w", "dilation_h",
-                     "dilation_w", "groups", "operands"):
+        where = f"layer {self.name!r}"
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError("layer.name", f"must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.op, str) or self.op not in OPS:
+            raise ConfigError(f"{where}.op", f"unknown op {self.op!r} (known: {', '.join(OPS)})")
+        for name in _POSITIVE_INTS:
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"layer {self.name!r}.{name}", f"must be a positive integer, got {value!r}")
+            if not _is_int(value) or not 1 <= value <= MAX_EXTENT:
+                raise ConfigError(f"{where}.{name}", f"must be a positive integer <= {MAX_EXTENT}, got {value!r}")
+        for name in ("H", "W"):
+            value = getattr(self, name)
+            if not _is_int(value) or not 0 <= value <= MAX_EXTENT:
+                raise ConfigError(f"{where}.{name}", f"must be an integer in 0..{MAX_EXTENT} (0: derived), "
+                                                     f"got {value!r}")
+        for name in ("ops_per_output", "post_ops"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_EXTENT:
+                raise ConfigError(f"{where}.{name}", f"must be a finite number in 0..{MAX_EXTENT}, got {value!r}")
+        if not isinstance(self.extra, dict):
+            raise ConfigError(f"{where}.extra", f"must be a mapping, got {type(self.extra).__name__}")
         if self.C % self.groups or self.K % self.groups:
             raise ConfigError(f"layer {self.name!r}.groups",
                               f"groups={self.groups} must divide C={self.C} and K={self.K}")
@@ -128,10 +150,13 @@ class Layer:
         if not isinstance(data, dict):
             raise ConfigError(where, f"expected a mapping, got {type(data).__name__}")
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(map(str, data)) - known)
         if unknown:
-            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"{where}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(known))})")
         for required in ("name", "op"):
             if required not in data:
-                raise ConfigError(where, f"missing required key {required!r}")
-        return cls(**data)
+                raise ConfigError(f"{where}.{required}", "required")
+        try:
+            return cls(**data)
+        except ConfigError as exc:  # name the entry by its place in the file, not its name
+            raise ConfigError(f"{where}.{exc.field.rsplit('.', 1)[-1]}", exc.message) from None

@@ -151,9 +151,9 @@ class Workload:
             data = {"layers": data}
         if not isinstance(data, dict):
             raise ConfigError(where, "expected a mapping with a 'layers' list, or a list of layers")
-        unknown = sorted(set(data) - {"name", "input_shape", "layers", "tensors"})
+        unknown = sorted(set(map(str, data)) - {"name", "input_shape", "layers", "tensors"})
         if unknown:
-            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: name, input_shape, layers, tensors)")
+            raise ConfigError(f"{where}.{unknown[0]}", "unknown key (known: name, input_shape, layers, tensors)")
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list) or not raw_layers:
             raise ConfigError(f"{where}.layers", "must be a non-empty list of layers")
@@ -171,14 +171,18 @@ class Workload:
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
             raise ConfigError(f"{where}.layers", f"duplicate layer name(s): {', '.join(dup)}")
+        name = data.get("name", "workload")
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}.name", f"must be a string, got {type(name).__name__}")
         raw_shape = data.get("input_shape", ())
-        if not isinstance(raw_shape, list | tuple) or not all(isinstance(d, int) and d > 0 for d in raw_shape):
+        if not isinstance(raw_shape, list | tuple) or not all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in raw_shape):
             raise ConfigError(f"{where}.input_shape", f"must be a list of positive integers, got {raw_shape!r}")
         input_shape = tuple(int(x) for x in raw_shape)
         graph = None
         if data.get("tensors") is not None or any(e != (None, None) for e in edges):
             graph = graph_from_dicts(layers, edges, data.get("tensors"), input_shape, where)
-        return cls(name=str(data.get("name", "workload")), layers=layers, input_shape=input_shape, graph=graph)
+        return cls(name=name, layers=layers, input_shape=input_shape, graph=graph)
 
     def save_yaml(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))

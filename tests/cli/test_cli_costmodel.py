@@ -84,4 +84,4 @@ def test_bad_hardware_is_reported_not_crashed(cli, layers_file, setting, needle)
 
 def test_wrong_type_is_a_one_line_error(cli, layers_file):
     code, _, err = cli("evaluate", "--workload", layers_file, "--accelerator", "eyeriss", "--set", "rf_bytes=lots")
-    assert code == 2 and err.strip() == "codesign: error: rf_bytes: must be a number, got 'lots'"
+    assert code == 2 and err.strip() == "codesign: error: --set rf_bytes: must be a number, got 'lots'"

@@ -89,10 +89,30 @@ def test_unmappable_designs_are_complete_infeasible_trials_with_reason(tmp_path)
         assert r.result["unevaluated_constraints"] == ["latency"]
 
 
-def test_time_budget_stops_the_run(tmp_path):
-    _, summary = run(tmp_path, budget={"trials": None, "time": 1.0})
-    assert 1 <= summary.finished < 200
-    assert summary.seconds < 30
+class FakeClock:
+    """``time.monotonic`` that moves ``step`` seconds per reading, whatever the machine's speed."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step, self.readings = 0.0, step, 0
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        self.readings += 1
+        return self.now
+
+
+def test_time_budget_stops_the_run(tmp_path, monkeypatch):
+    import types
+
+    import codesign.search.loop as loop
+    from tests.search.helpers import run_config, synthetic_config
+
+    clock = FakeClock(0.1)
+    monkeypatch.setattr(loop, "time", types.SimpleNamespace(monotonic=clock.monotonic))
+    _, summary = run_config(tmp_path / "t", synthetic_config(budget={"trials": None, "time": 1.0}))
+    # The loop reads the clock at the start and before each ask: 1 s of budget is 10 readings.
+    assert summary.reason == "time" and 1 <= summary.finished <= 10
+    assert 1.0 <= summary.seconds <= 1.0 + 3 * clock.step  # stopped at the first reading past it
 
 
 def test_fixed_preset_accelerator(tmp_path):

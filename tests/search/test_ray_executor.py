@@ -23,7 +23,7 @@ def ray_cluster():
 
 @pytest.fixture(scope="module")
 def experiment():
-    return Experiment.from_config(parse_config(tiny_config()))
+    return Experiment.build(parse_config(tiny_config()))
 
 
 def candidates(experiment, n):
@@ -74,23 +74,76 @@ def test_a_worker_that_dies_mid_search_is_replaced_and_the_search_goes_on(ray_cl
     assert all(r.state == "COMPLETE" for r in run_dir.trials())
 
 
-def test_batches_keep_both_workers_busy(ray_cluster, tmp_path):
-    run_dir, summary = ray_search(tmp_path / "r", {"sleep_s": 0.3}, budget={"trials": 8})
-    metrics = [r.metrics for r in run_dir.trials()]
-    assert len({m["worker_pid"] for m in metrics}) == 2
-    # Evaluations overlap in time: while one worker evaluates, so does the other.
-    spans = sorted((m["started_at"], m["ended_at"]) for m in metrics)
-    overlapping = sum(b_start < a_end for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
-    assert overlapping >= 3
+def _synthetic_experiment(options):
+    return Experiment.build(parse_config(synthetic_config(options)))
 
 
-def test_a_trial_past_its_timeout_fails_and_the_search_goes_on(ray_cluster, tmp_path):
-    run_dir, summary = ray_search(tmp_path / "r", {"hang": {"hw.rows": [16]}, "hang_s": 60},
-                                  executor={"trial_timeout": 1.0}, budget={"trials": 8})
+def test_batches_keep_both_workers_busy(ray_cluster):
+    """Submitting a batch gives every idle worker a candidate at once; results come from both."""
+    experiment = _synthetic_experiment({})
+    batch = candidates(experiment, 6)
+    executor = RayExecutor(experiment.pipeline_spec, workers=2)
+    try:
+        for i, candidate in enumerate(batch):
+            executor.submit(i, candidate)
+            if i == 1:
+                assert sorted(slot for _, _, slot, _ in executor._running.values()) == [0, 1]
+        assert len(executor._running) == 2 and len(executor._pending) == 4
+        results = [executor.next_result() for _ in batch]
+    finally:
+        executor.close()
+    assert sorted(k for k, _ in results) == list(range(6))
+    assert len({o.metrics.extras["worker_pid"] for _, o in results}) == 2
+
+
+class _ExpiringRay:
+    """Ray, except that a ``wait`` with a timeout expires at once when the oldest running
+    candidate is a hung one (rows 16): the timeout path without racing a wall clock."""
+
+    def __init__(self, ray, executor):
+        self._ray, self._executor, self.timeouts = ray, executor, []
+
+    def __getattr__(self, name):
+        return getattr(self._ray, name)
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        self.timeouts.append(timeout)
+        running = self._executor._running
+        oldest = min(running.values(), key=lambda v: v[3]) if running else None
+        if timeout is not None and oldest is not None and oldest[1].part("hw").rows == 16:
+            return [], refs
+        return self._ray.wait(refs, num_returns=num_returns)
+
+
+def test_a_trial_past_its_timeout_is_abandoned_with_its_actor(ray_cluster):
+    experiment = _synthetic_experiment({"hang": {"hw.rows": [16]}, "hang_s": 3600})
+    pool = candidates(experiment, 40)
+    hung = next(c for c in pool if c.part("hw").rows == 16)
+    fine = [c for c in pool if c.part("hw").rows != 16][:3]
+    executor = RayExecutor(experiment.pipeline_spec, workers=2, trial_timeout=1.0)
+    fake = _ExpiringRay(executor._ray, executor)
+    executor._ray = fake
+    try:
+        for i, candidate in enumerate([hung, *fine]):
+            executor.submit(i, candidate)
+        results = dict(executor.next_result() for _ in range(4))
+    finally:
+        executor._ray = fake._ray
+        executor.close()
+    assert results[0].error == "timeout: evaluation ran past 1 s"
+    assert all(not results[i].error for i in (1, 2, 3))
+    assert all(t is None or 0 <= t <= 1.0 for t in fake.timeouts) and 1.0 in [round(t or 0, 1) for t in fake.timeouts]
+
+
+def test_a_worker_that_dies_every_time_fails_its_trial_and_the_search_goes_on(ray_cluster, tmp_path):
+    from codesign.search.executors import MAX_RETRIES
+
+    run_dir, summary = ray_search(tmp_path / "r", {"crash": {"hw.rows": [16]}}, budget={"trials": 8})
     records = run_dir.trials()
-    hung = [r for r in records if r.params["hw.rows"] == 16]
-    assert hung and summary.finished == 8
-    assert all(r.state == "FAIL" and r.result["error"] == "timeout: evaluation ran past 1 s" for r in hung)
+    crashed = [r for r in records if r.params["hw.rows"] == 16]
+    assert crashed and summary.finished == 8 and summary.failed == len(crashed)
+    assert all(r.state == "FAIL" and r.result["error"].startswith(f"worker died {MAX_RETRIES + 1} times")
+               for r in crashed)
     assert all(r.state == "COMPLETE" for r in records if r.params["hw.rows"] != 16)
 
 

@@ -14,7 +14,11 @@ A stage (the ``synthetic`` stage set: ``evaluator: {name: synthetic, options: {.
 - ``hang: {param: [values]}``: such candidates sleep ``hang_s`` seconds (for timeouts);
 - ``sleep_s``: seconds every evaluation takes (to mimic work);
 - ``crash_once``: a file path; the first evaluation that finds it absent creates it and kills its
-  own process (a dead worker, exactly once across processes).
+  own process (a dead worker, exactly once across processes);
+- ``crash: {param: [values]}``: evaluating such candidates kills the worker process, every time;
+- ``pause_file`` (a path) and ``pause_after`` (a count, default 0): once a process has done
+  ``pause_after`` evaluations, each further one waits while the file exists (at most ``hang_s``),
+  so a test can stop a run at a known point and kill it there.
 """
 from __future__ import annotations
 
@@ -64,6 +68,9 @@ class SyntheticOptions(PluginOptions):
     hang_s: float = Field(3600.0, gt=0)
     sleep_s: float | None = Field(None, ge=0)
     crash_once: str | None = None
+    crash: dict[str, Any] | None = None
+    pause_file: str | None = None
+    pause_after: int = Field(0, ge=0)
 
 
 @STAGES.register("synthetic")
@@ -74,6 +81,10 @@ class SyntheticStage(Stage):
     options: SyntheticOptions
     produces = (PROXY, MACS, PARAMS, AREA, LATENCY, ENERGY, UNMAPPED)
 
+    def __init__(self, options: SyntheticOptions, subspaces: Any) -> None:
+        super().__init__(options, subspaces)
+        self._done = 0  # evaluations by this process (for pause_after)
+
     def run(self, candidate: Any, upstream: Upstream) -> StageResult:
         wall_start = time.time()
         o = self.options
@@ -83,6 +94,9 @@ class SyntheticStage(Stage):
             with open(marker, "w") as f:
                 f.write(str(os.getpid()))
             os._exit(1)
+        if _matches(params, o.crash):
+            os._exit(1)
+        self._pause()
         if o.sleep_s:
             time.sleep(float(o.sleep_s))
         if _matches(params, o.hang):
@@ -112,3 +126,13 @@ class SyntheticStage(Stage):
         # Where and when it ran, so tests can see that the workers overlapped.
         extras = {"worker_pid": os.getpid(), "started_at": wall_start, "ended_at": time.time()}
         return StageResult(values=values, extras=extras, feasible=feasible, reasons=reasons)
+
+    def _pause(self) -> None:
+        """Wait while ``pause_file`` exists, once ``pause_after`` evaluations are done."""
+        path = self.options.pause_file
+        self._done += 1
+        if not path or self._done <= self.options.pause_after:
+            return
+        deadline = time.monotonic() + self.options.hang_s
+        while os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.01)

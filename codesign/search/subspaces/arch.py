@@ -53,9 +53,12 @@ class ArchSubSpace(SubSpace):
         return part.to_dict()
 
     def from_dict(self, data: dict[str, Any], where: str = "") -> ArchSpec:
-        if not isinstance(data, dict) or "key" not in data:
-            raise ConfigError(where or "arch", f"expected an architecture with a 'key', got {data!r}")
-        return self.space.parse(data["key"])
+        if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+            raise ConfigError(where or "arch", f"expected an architecture with a 'key' string, got {data!r:.60}")
+        try:
+            return self.space.parse(data["key"])
+        except ConfigError as exc:
+            raise ConfigError(f"{where or 'arch'}.key", exc.message) from None
 
     def flat(self, part: ArchSpec) -> dict[str, Any]:
         return dict(part.genotype)
