@@ -31,9 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    p = sub.add_parser("status", help="trials done, failed and running, budget, front size, hypervolume")
+    p = sub.add_parser("status", help="trials done, failed and running, budget, front size, hypervolume, time left")
     p.add_argument("run_dir")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--watch", action="store_true", help="refresh every 2 s until the run stops")
 
     p = sub.add_parser("export", help="write one trial's design as a bundle")
     p.add_argument("run_dir")
@@ -57,9 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-layers", action="store_true", help="omit the per-layer list")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    from codesign.cli import proxy_cmd
+    from codesign.cli import proxy_cmd, report_cmd
 
     proxy_cmd.add_parser(sub)
+    report_cmd.add_parsers(sub)
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
     p.add_argument("name", nargs="?", help="one space, created with --space-option values")
@@ -75,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``codesign`` console script."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = _parser().parse_args(argv)
-    from codesign.cli import commands, proxy_cmd
+    from codesign.cli import commands, proxy_cmd, report_cmd
 
-    handler = getattr(proxy_cmd if args.command == "proxy" else commands, f"cmd_{args.command}")
+    module = {"proxy": proxy_cmd, "report": report_cmd, "plot": report_cmd, "dashboard": report_cmd}.get(args.command, commands)
+    handler = getattr(module, f"cmd_{args.command}")
     try:
         return int(handler(args) or 0)
     except CodesignError as exc:
