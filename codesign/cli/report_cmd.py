@@ -14,19 +14,19 @@ WATCH_INTERVAL_S = 2.0
 
 def add_parsers(sub: Any) -> None:
     """Register the subcommands on ``sub`` (the main parser's subparsers)."""
-    from codesign.report.plots import KINDS
+    from codesign.report.options import DETAIL_LIMIT, IMPORTANCE_EVALUATORS, PLOT_KINDS
 
     p = sub.add_parser("report", help="write a self-contained HTML report of a run (or of an export bundle)")
     p.add_argument("path", metavar="RUN_DIR|BUNDLE_DIR")
     p.add_argument("--out", help="HTML file (default: RUN_DIR/report.html, BUNDLE_DIR/design.html)")
-    p.add_argument("--detail", default="60", metavar="N|all",
-                   help="front designs with per-layer detail, spread along the front (default 60)")
-    p.add_argument("--importance", default="ped_anova", choices=("ped_anova", "fanova", "mean_decrease_impurity"),
+    p.add_argument("--detail", default=str(DETAIL_LIMIT), metavar="N|all",
+                   help=f"front designs with per-layer detail, spread along the front (default {DETAIL_LIMIT})")
+    p.add_argument("--importance", default="ped_anova", choices=IMPORTANCE_EVALUATORS,
                    help="Optuna importance evaluator (default ped_anova: fast; fanova: Optuna's default, slower)")
 
     p = sub.add_parser("plot", help="a static figure (PNG/SVG) of a run: front, hypervolume, layers, roofline")
     p.add_argument("path", metavar="RUN_DIR|BUNDLE_DIR")
-    p.add_argument("--kind", required=True, choices=KINDS)
+    p.add_argument("--kind", required=True, choices=PLOT_KINDS)
     p.add_argument("--trial", type=int, help="trial for layers/roofline (default: the front's first)")
     p.add_argument("--objectives", help="two objectives for --kind front, e.g. latency,energy")
     p.add_argument("--out", required=True, help="output file, .png or .svg")

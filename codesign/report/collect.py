@@ -15,14 +15,13 @@ from typing import Any
 from codesign.report.convergence import convergence
 from codesign.report.design import cost_evaluator, design_detail, trial_candidate
 from codesign.report.importance import importances
+from codesign.report.options import DETAIL_LIMIT
 from codesign.report.status import run_status
 from codesign.report.trials import RunView, display_factor
 from codesign.search.metrics import METRICS, Metric
 
 #: Metrics shown in every hover and in the front table (besides the objectives).
 HOVER_METRICS = ("proxy", "latency", "energy", "edp", "power", "area", "params", "macs")
-#: Front designs with per-layer detail by default.
-DETAIL_LIMIT = 60
 
 
 def _finite(value: Any) -> float | None:

@@ -13,6 +13,8 @@ operations (2 per MAC) per DRAM byte; the attainable throughput is
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -85,6 +87,21 @@ def outcome_detail(candidate: Candidate, outcome: Outcome) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run torch on one thread: tracing a small network (one forward pass at batch 1) is ~10x
+    faster than with torch's default pool on a busy machine (``benchmarks/report_speed.py``)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def design_detail(evaluator: Evaluator, candidate: Candidate) -> dict[str, Any]:
     """Re-score ``candidate`` with ``evaluator`` and return its detail."""
-    return outcome_detail(candidate, evaluator.evaluate(candidate))
+    with one_torch_thread():
+        return outcome_detail(candidate, evaluator.evaluate(candidate))

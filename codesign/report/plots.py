@@ -9,9 +9,10 @@ from typing import Any
 from codesign.costmodel.result import ENERGY_COMPONENTS
 from codesign.errors import ConfigError
 from codesign.report.convergence import convergence
+from codesign.report.options import PLOT_KINDS
 from codesign.report.trials import RunView
 
-KINDS = ("front", "hypervolume", "layers", "roofline")
+KINDS = PLOT_KINDS
 FORMATS = (".png", ".svg")
 #: Marks per trial class (front / dominated / infeasible), as in the HTML report.
 _STYLE = {"front": dict(marker="D", s=36, c="#d62728", edgecolors="#222", linewidths=0.6, zorder=3, label="Pareto front"),
@@ -54,6 +55,8 @@ def plot_front(view: RunView, names: list[str] | None, ax: Any) -> None:
         return
     for cls in ("infeasible", "dominated", "front"):
         pts = [r for r in rows if r["c"] == cls and all(r["v"][i] is not None for i in idx)]
+        if not pts:
+            continue
         if cls == "front":
             pts.sort(key=lambda r: r["v"][idx[0]])
         style = dict(_STYLE[cls])
@@ -68,7 +71,7 @@ def plot_front(view: RunView, names: list[str] | None, ax: Any) -> None:
 def plot_hypervolume(view: RunView, ax: Any) -> None:
     """Hypervolume and front size after each finished trial."""
     c = convergence(view.records, view.objectives)
-    hv = [(n, v) for n, v in zip(c["finished"], c["hypervolume"], strict=True) if v is not None]
+    hv = [(n, v) for n, v in zip(c["hv_finished"], c["hypervolume"], strict=True) if v is not None]
     ax.plot([n for n, _ in hv], [v for _, v in hv], color="#4c78a8", label="hypervolume")
     ax.set_xlabel("finished trials")
     ax.set_ylabel("hypervolume (fraction of reference box)")

@@ -34,6 +34,17 @@ def test_convergence_ends_at_the_runs_front(view):
     assert conv["front_size"][-1] == len(view.front.trials)
     assert conv["hypervolume"][-1] == pytest.approx(front_hypervolume(view.records, view.objectives))
     assert conv["hypervolume"][0] is None  # one trial has no hypervolume yet
+    assert conv["hv_finished"][-1] == len(view.records)
+
+
+def test_convergence_samples_the_hypervolume_evenly(view):
+    full = convergence(view.records, view.objectives, hv_points=len(view.records))
+    sampled = convergence(view.records, view.objectives, hv_points=7)
+    assert len(sampled["hv_finished"]) <= 8 and sampled["hv_finished"][-1] == len(view.records)
+    at = dict(zip(full["hv_finished"], full["hypervolume"], strict=True))
+    for n, hv in zip(sampled["hv_finished"], sampled["hypervolume"], strict=True):
+        assert hv == at[n]
+    assert sampled["front_size"] == full["front_size"]
 
 
 def test_design_detail_layers_add_up_and_match_export(view, tmp_path):

@@ -200,10 +200,11 @@
     var c = R.convergence;
     var d = plotDiv(s, "convergence", "full");
     draw(d, [
-      {type: "scatter", mode: "lines", name: "hypervolume", x: c.finished, y: c.hypervolume, line: {color: "#4c78a8"},
-       customdata: c.trial, hovertemplate: "after %{x} trials (trial %{customdata})<br>hypervolume %{y:.4f}<extra></extra>"},
+      {type: "scatter", mode: "lines", name: "hypervolume", x: c.hv_finished, y: c.hypervolume, line: {color: "#4c78a8"},
+       hovertemplate: "after %{x} trials<br>hypervolume %{y:.4f}<extra></extra>"},
       {type: "scatter", mode: "lines", name: "front size", x: c.finished, y: c.front_size, yaxis: "y2",
-       line: {color: "#d62728", shape: "hv"}, hovertemplate: "after %{x} trials<br>front size %{y}<extra></extra>"}
+       line: {color: "#d62728", shape: "hv"}, customdata: c.trial,
+       hovertemplate: "after %{x} trials (trial %{customdata})<br>front size %{y}<extra></extra>"}
     ], {xaxis: {title: {text: "finished trials"}}, yaxis: {title: {text: "hypervolume (fraction of reference box)"}, rangemode: "tozero"},
         yaxis2: {title: {text: "front size [designs]"}, overlaying: "y", side: "right", rangemode: "tozero"},
         legend: {orientation: "h", y: 1.1}, margin: {l: 60, r: 70, t: 50, b: 50}});
