@@ -122,3 +122,17 @@ def test_status_watch_refreshes_a_running_run(tmp_path):
         watch_status(RunDir.open(path), interval_s=2.0, max_updates=3, sleep=slept.append, out=printed.append)
     assert len(printed) == 3 and slept == [2.0, 2.0]
     assert all("state: running" in p for p in printed)
+
+
+def test_report_of_a_run_whose_trials_all_failed(tmp_path, cli):
+    from tests.search.helpers import run_config
+
+    path = tmp_path / "run"
+    run_config(path, synthetic_config({"fail": {"hw.rows": [4, 8, 16]}}, budget={"trials": 4}))
+    out = tmp_path / "r.html"
+    code, text, err = cli("report", str(path), "--out", str(out))
+    assert code == 0, err
+    payload = json.loads(re.search(r'application/json">(.*?)</script>', out.read_text(), re.S).group(1))
+    assert payload["front"] == [] and payload["details"] == {} and payload["importances"] == {}
+    assert {t["c"] for t in payload["trials"]} == {"failed"}
+    assert all("synthetic failure" in t["why"] for t in payload["trials"])
