@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from codesign.costmodel.technology import LPDDR4_PJ_PER_BIT
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig, param
+from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
 
 @TEMPLATES.register("spatial")

@@ -3,11 +3,12 @@ it. Parameter names follow SCALE-Sim's configuration file (ArrayHeight → rows,
 cols, IfmapSramSzkB → ifmap_sram_kib, ...)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from codesign.costmodel.technology import LPDDR4_PJ_PER_BIT
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig, param
+from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
 
 @TEMPLATES.register("systolic")
@@ -37,8 +38,30 @@ class SystolicArray(AcceleratorConfig):
     dram_pj_per_bit: float = param(LPDDR4_PJ_PER_BIT, unit="pJ/bit", doc="DRAM access energy", minimum=0)
     clock_mhz: float = param(500.0, unit="MHz", doc="core clock", minimum=0)
     bits: int = param(8, unit="bit", doc="precision of weights and activations", minimum=1)
+    acc_bits: int = param(32, unit="bit", doc="accumulator width of partial sums", minimum=1)
     tech_nm: float = param(28.0, unit="nm", doc="CMOS technology node", minimum=0)
+    # What real TPUs add to a bare SCALE-Sim array (codesign/costmodel/tpu_overheads.py); the
+    # defaults leave the bare array unchanged.
+    arrays: int = param(1, doc="identical arrays (MXUs / cores) that share each layer's folds", minimum=1)
+    op_overhead_us: float = param(0.0, unit="us", doc="fixed dispatch and synchronisation time per operation")
+    param_cache_kib: float = param(0.0, unit="KiB", doc="on-chip memory that keeps parameters across "
+                                   "inferences (Edge TPU parameter caching); the rest stream from DRAM/host")
+    host_gbps: float = param(0.0, unit="GB/s", doc="host link (USB / PCIe) carrying the network input, output "
+                             "and uncached parameters every inference; 0: no host link modelled")
+
+    def problems(self) -> list[str]:
+        out = super().problems()
+        for name in ("op_overhead_us", "param_cache_kib", "host_gbps"):  # 0 is valid: the overhead is off
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                out.append(f"{name} must be >= 0, got {value!r}")
+        return out
+
+    @property
+    def num_pes(self) -> int:
+        return self.rows * self.cols * self.arrays
 
     def summary(self) -> str:
         kib = self.ifmap_sram_kib + self.filter_sram_kib + self.ofmap_sram_kib
-        return f"systolic {self.rows}x{self.cols} {self.dataflow} {kib:g}KiB {self.bits}b"
+        many = f"{self.arrays}x " if self.arrays > 1 else ""
+        return f"systolic {many}{self.rows}x{self.cols} {self.dataflow} {kib:g}KiB {self.bits}b"

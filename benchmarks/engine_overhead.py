@@ -63,20 +63,16 @@ def ray_tune(trials: int) -> float:
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
 
-    from codesign.search.evaluator import Candidate, EvaluatorSpec
-    from codesign.search.evaluators.synthetic import SyntheticEvaluator
+    from codesign.search.pipeline import Pipeline
 
-    experiment = Experiment.from_config(parse_config(experiment_config(trials, {"name": "inline"})))
+    experiment = Experiment.build(parse_config(experiment_config(trials, {"name": "inline"})))
     space = experiment.joint_space.params
     objectives = [o.metric.name for o in experiment.objectives]
-    spec = EvaluatorSpec(space=experiment.evaluator_spec.space, space_options=experiment.evaluator_spec.space_options,
-                         evaluator="synthetic")
+    spec = experiment.pipeline_spec
 
     def trainable(config: dict[str, Any]) -> dict[str, float]:
-        arch = experiment.space.from_params({k: v for k, v in config.items() if k.startswith("arch.")})
-        hardware = experiment.hardware.from_params({k: v for k, v in config.items() if k.startswith("hw.")})
-        metrics = SyntheticEvaluator(spec).evaluate(Candidate(arch, hardware)).metrics
-        return {name: metrics[o.metric.key] for name, o in zip(objectives, experiment.objectives, strict=True)}
+        metrics = Pipeline(spec).evaluate(experiment.candidate_from_params(config)).metrics
+        return {name: metrics.value(o.metric.name) for name, o in zip(objectives, experiment.objectives, strict=True)}
 
     search = OptunaSearch(sampler=optuna.samplers.NSGAIISampler(seed=0, population_size=24), metric=objectives,
                           mode=[o.direction[:3] for o in experiment.objectives])

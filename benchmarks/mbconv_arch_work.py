@@ -13,7 +13,8 @@ import time
 
 import optuna
 
-from codesign.search.evaluator import Evaluator, EvaluatorSpec
+from codesign.search.candidate import Candidate
+from codesign.search.design import model_pipeline
 
 QUICKSTART = {"resolution": 96, "num_classes": 10}
 #: The foundation's default stages (OFA MobileNetV3 channels and strides), as explicit options.
@@ -27,8 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     evaluators = {
-        "foundation default": Evaluator(EvaluatorSpec(space="mbconv", space_options={**QUICKSTART, "stages": FOUNDATION_STAGES})),
-        "current default": Evaluator(EvaluatorSpec(space="mbconv", space_options=QUICKSTART)),
+        "foundation default": model_pipeline("mbconv", space_options={**QUICKSTART, "stages": FOUNDATION_STAGES}, cost=False),
+        "current default": model_pipeline("mbconv", space_options=QUICKSTART, cost=False),
     }
     studies = {k: optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)) for k in evaluators}
     cpu = {k: 0.0 for k in evaluators}
@@ -36,12 +37,12 @@ def main() -> None:
     macs = {k: 0.0 for k in evaluators}
     for _ in range(args.archs):
         for name, evaluator in evaluators.items():
-            arch = evaluator.space.sample(studies[name].ask())
+            arch = evaluator.subspaces["arch"].space.sample(studies[name].ask())
             c0, w0 = time.process_time(), time.perf_counter()
-            result, _ = evaluator.arch_result(arch)
+            outcome = evaluator.evaluate(Candidate({"arch": arch}))
             cpu[name] += time.process_time() - c0
             wall[name] += time.perf_counter() - w0
-            macs[name] += result.workload.macs
+            macs[name] += outcome.artefacts["workload"].macs
     n = args.archs
     for name in evaluators:
         print(f"{name:18s} {n} archs: {cpu[name] / n:.3f} CPU s/arch, {wall[name] / n:.3f} wall s/arch, "

@@ -21,8 +21,8 @@ import numpy as np
 
 from codesign.costmodel.base import cost_model_for
 from codesign.hardware.config import TEMPLATES
-from codesign.search.evaluator import unmapped_fraction
-from codesign.search.evaluators.table import ScoreTable
+from codesign.search.score_table import ScoreTable
+from codesign.search.stages.cost import unmapped_fraction
 from codesign.spaces import create_space
 
 HERE = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 import torch  # noqa: E402
 
-from codesign.search.evaluator import Evaluator, EvaluatorSpec, prepared_spec  # noqa: E402
+from codesign.search.design import model_pipeline  # noqa: E402
 
 PROXIES = ("synflow", "naswot", "jacob_cov", "snip", "grad_norm", "fisher", "zico", "params", "flops", "combo")
 TARGET_S = 1.0
@@ -33,13 +33,12 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    base = EvaluatorSpec(space=args.space, proxy="combo", proxy_batch_size=args.batch_size)
+    stages = {name: model_pipeline(args.space, proxy=name, proxy_batch_size=args.batch_size, cost=False).stage("proxy")
+              for name in PROXIES}
     start = time.perf_counter()
-    combo_spec = prepared_spec(base)
+    stages["combo"].prepare()
     reference_s = time.perf_counter() - start
-    evaluators = {name: Evaluator(combo_spec if name == "combo" else EvaluatorSpec(
-        space=args.space, proxy=name, proxy_batch_size=args.batch_size)) for name in PROXIES}
-    space = evaluators["combo"].space
+    space = stages["combo"].space
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=123))
     archs = []
     for _ in range(args.archs + 1):
@@ -48,9 +47,9 @@ def main() -> None:
         study.tell(trial, 0.0)
     times: dict[str, list[float]] = {name: [] for name in PROXIES}
     for i, arch in enumerate(archs):
-        for name, evaluator in evaluators.items():
+        for name, stage in stages.items():
             t0 = time.perf_counter()
-            score = evaluator.proxy.score(evaluator.proxy_context(arch))
+            score = stage.score(arch)
             elapsed = time.perf_counter() - t0
             if not score.ok:
                 print(f"  {name} failed on {arch.key}: {score.error}")

@@ -46,17 +46,17 @@ def _init(data: str, batch_size: int, names: tuple[str, ...]) -> None:
     import torch
 
     torch.set_num_threads(1)
-    from codesign.search.evaluator import Evaluator, EvaluatorSpec
+    from codesign.search.design import model_pipeline
 
-    _worker["evaluators"] = {name: Evaluator(EvaluatorSpec(space="nb201", proxy=name, proxy_batch_size=batch_size,
-                                                           proxy_data=data)) for name in names}
+    _worker["stages"] = {name: model_pipeline("nb201", proxy=name, proxy_batch_size=batch_size, proxy_data=data,
+                                              cost=False).stage("proxy") for name in names}
 
 
 def _score(key: str) -> dict:
     row: dict = {"arch_str": key}
-    for name, evaluator in _worker["evaluators"].items():
-        arch = evaluator.space.parse(key)
-        score = evaluator.proxy.score(evaluator.proxy_context(arch))
+    for name, stage in _worker["stages"].items():
+        arch = stage.space.parse(key)
+        score = stage.score(arch)
         row[name] = score.value if score.ok else ""
         row[f"{name}_s"] = round(score.seconds, 5)
     return row
@@ -105,10 +105,10 @@ def compute_scores(keys: list[str], cache: Path, workers: int, data: str, batch_
 def combo_scores(keys: list[str], scores: dict[str, dict], data: str, batch_size: int) -> dict[str, float]:
     """The shipped `combo` proxy: percentiles against the seeded reference sample, averaged."""
     from codesign.proxies.combination import percentile
-    from codesign.search.evaluator import EvaluatorSpec, prepared_spec
+    from codesign.search.design import model_pipeline
 
-    spec = prepared_spec(EvaluatorSpec(space="nb201", proxy="combo", proxy_batch_size=batch_size, proxy_data=data))
-    reference = spec.proxy_options["reference"]
+    stage = model_pipeline("nb201", proxy="combo", proxy_batch_size=batch_size, proxy_data=data, cost=False).stage("proxy")
+    reference = stage.prepare().options["reference"]
     out = {}
     for key in keys:
         parts = [scores[key][name] for name in COMBO]

@@ -68,7 +68,7 @@ def main() -> None:
         conv = convergence.convergence(view.records, view.objectives)
         t_conv = time.perf_counter() - t
         t = time.perf_counter()
-        importance.importances(view.run_dir.study(), view.records, view.objectives)
+        ranked = importance.importances(view.frozen, view.records, view.objectives)
         t_imp = time.perf_counter() - t
         t = time.perf_counter()
         payload = collect.run_payload(view, detail_limit=args.detail)
@@ -78,9 +78,10 @@ def main() -> None:
         t_write = time.perf_counter() - t
         total = t_load + t_payload + t_write
         size_mb = out.stat().st_size / 1e6
-        archs = {r.result["arch"]["key"] for r in view.front.trials}
+        archs = {str(r.part_data("arch")) for r in view.front.trials}
         print(f"trials {len(view.records)}, front {len(view.front.trials)} ({len(archs)} distinct architectures), "
-              f"per-layer detail for {len(payload['details'])}, hypervolume points {len(conv['hv_finished'])}")
+              f"per-layer detail for {len(payload['details'])}, hypervolume points {len(conv['hv_finished'])}, "
+              f"importances from {ranked.trials} of {ranked.feasible} feasible trials")
         print(f"read run {t_load:.2f} s | payload {t_payload:.2f} s (of which convergence ~{t_conv:.2f} s, "
               f"importances ~{t_imp:.2f} s, rest: front-design detail and rows) | write {t_write:.2f} s")
         print(f"report built in {total:.2f} s (target < {TARGET_S:g} s): {'PASS' if total < TARGET_S else 'FAIL'}")

@@ -39,10 +39,10 @@ import numpy as np
 from codesign.config.schema import parse_config
 from codesign.pareto import hypervolume
 from codesign.report.front import FrontTracker
-from codesign.search.evaluators.table import load_table
 from codesign.search.experiment import Experiment
 from codesign.search.loop import run_search
 from codesign.search.metrics import parse_constraint, parse_objectives
+from codesign.search.score_table import load_table
 from codesign.storage.run_dir import RunDir
 
 HERE = Path(__file__).resolve().parent

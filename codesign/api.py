@@ -28,7 +28,7 @@ def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path 
         config = load_config(config)
     elif isinstance(config, dict):
         config = parse_config(config)
-    experiment = Experiment.from_config(config)
+    experiment = Experiment.build(config)  # the one build this run uses
     run_dir = RunDir.create(out or _default_run_dir(config), config, storage_url=storage)
     return run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address)
 
@@ -40,7 +40,7 @@ def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = No
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(run_dir)
-    experiment = Experiment.from_config(run_dir.config())
+    experiment = Experiment.build(run_dir.config())
     return run_search(experiment, run_dir, quiet=quiet, resume=True, ray_address=ray_address)
 
 
@@ -50,13 +50,14 @@ def evaluate(space: str, arch: str, accelerator: str, overrides: dict[str, Any] 
     """Score one architecture (a space key) on one accelerator (preset or YAML file)."""
     from codesign.hardware.presets import load_accelerator
     from codesign.report.export import outcome_json
-    from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec
+    from codesign.search.candidate import Candidate
+    from codesign.search.design import model_pipeline
 
-    evaluator = Evaluator(EvaluatorSpec(space=space, space_options=space_options or {}, proxy=proxy,
-                                        cost_model=cost_model, goal=goal, batch=batch, seed=seed))
     hardware = load_accelerator(accelerator, overrides)
-    candidate = Candidate(evaluator.space.parse(arch), hardware)
-    return outcome_json(evaluator.evaluate(candidate), candidate, with_layers=with_layers)
+    pipeline = model_pipeline(space, space_options=space_options or {}, template=hardware.template, proxy=proxy,
+                              cost_model=cost_model, goal=goal, batch=batch, seed=seed)
+    candidate = Candidate({"arch": pipeline.subspaces["arch"].space.parse(arch), "hw": hardware})
+    return outcome_json(pipeline.evaluate(candidate), candidate, pipeline, with_layers=with_layers)
 
 
 __all__ = ["evaluate", "load_config", "resume", "run"]

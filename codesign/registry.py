@@ -1,5 +1,5 @@
-"""Registries: one per kind of extension (spaces, accelerator templates, cost models, proxies,
-strategies, executors).
+"""Registries: one per kind of extension (sub-spaces, stages, spaces, accelerator templates, cost
+models, proxies, strategies, executors).
 
 An extension is one file that decorates a class with ``@REGISTRY.register("name")``. Built-in
 entries live in known packages that are imported on first use; third-party packages add theirs
@@ -32,8 +32,13 @@ def _load_entry_point_plugins() -> None:
 
 def import_submodules(package: str) -> None:
     """Import every module of ``package`` (or the module itself) so that their ``register``
-    decorators run."""
-    pkg = importlib.import_module(package)
+    decorators run; a package that does not exist is skipped."""
+    try:
+        pkg = importlib.import_module(package)
+    except ModuleNotFoundError as exc:
+        if exc.name == package:  # a package a registry lists before anyone wrote it (codesign.split)
+            return
+        raise
     if not hasattr(pkg, "__path__"):
         return
     for info in pkgutil.iter_modules(pkg.__path__, prefix=package + "."):

@@ -242,8 +242,7 @@ class NNISpace(SearchSpace):
     def to_key(self, genotype: dict[str, Any]) -> str:
         self.require(genotype)
         key = self.to_text(genotype)
-        self.from_key(key)  # checks values and constraints in one place
-        return key
+        return self.checked_key(key)  # values and constraints are checked in one place: from_key
 
     def from_key(self, key: str) -> dict[str, Any]:
         tokens = key.split("|")

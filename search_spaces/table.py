@@ -1,4 +1,4 @@
-"""The architectures of a precomputed score table (``codesign/search/evaluators/table.py``), for
+"""The architectures of a precomputed score table (``codesign/search/score_table.py``), for
 benchmarking search strategies on a space that has been scored exhaustively.
 
 The dimensions are the table's (for NAS-Bench-201: the 6 cell edges, 5 operations each); the
@@ -20,7 +20,7 @@ import torch.nn as nn
 
 from codesign.dimension import Dimension
 from codesign.errors import ConfigError
-from codesign.search.evaluators.table import ScoreTable, load_table
+from codesign.search.score_table import ScoreTable, load_table
 from codesign.spaces.arch import ArchSpec
 from codesign.spaces.base import ARCH_PREFIX, SPACES, SearchSpace, SpaceOptions
 from codesign.workload import Workload

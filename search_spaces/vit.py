@@ -105,8 +105,7 @@ class ViTSpace(SearchSpace):
         g = genotype
         key = (f"res{self.options.resolution}|p{int(g['patch_size'])}_e{int(g['embed_dim'])}_d{int(g['depth'])}"
                f"_h{int(g['num_heads'])}_m{float(g['mlp_ratio']):g}")
-        self.from_key(key)  # the constraints live in one place
-        return key
+        return self.checked_key(key)  # values and constraints are checked in one place: from_key
 
     def from_key(self, key: str) -> dict[str, Any]:
         match = _KEY_RE.match(key)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from codesign.cli.render_text import first_paragraph
 from codesign.errors import CodesignError, ConfigError
 
 
@@ -14,20 +15,19 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, default=str, allow_nan=False))
 
 
-def _front(run_dir: Any) -> tuple[Any, Any]:
+def _front(run_dir: Any, experiment: Any = None) -> tuple[Any, Any]:
+    """The run's experiment (built unless given) and its Pareto front."""
     from codesign.report.front import compute_front
     from codesign.search.experiment import Experiment
 
-    experiment = Experiment.from_config(run_dir.config())
+    experiment = experiment or Experiment.build(run_dir.config())
     return experiment, compute_front(run_dir.trials(), experiment.objectives)
 
 
-def _show_front(run_dir: Any, title: str) -> None:
+def _show_front(experiment: Any, front: Any, title: str) -> None:
     from codesign.cli.render import console, front_table
 
-    experiment, front = _front(run_dir)
-    searched = [d.name for d in experiment.hardware.dimensions]
-    console.print(front_table(front, experiment.space, searched, title))
+    console.print(front_table(front, experiment.subspaces, title, experiment.metrics))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -46,14 +46,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(summary.run_dir)
-    _, front = _front(run_dir)
+    experiment, front = _front(run_dir, summary.experiment)
     from codesign.report.front import front_rows
 
     (run_dir.path / "front.json").write_text(json.dumps(front_rows(front), default=str, indent=1) + "\n")
     if args.quiet:
         return 130 if summary.interrupted else 0
     budget = summary.budget_trials if summary.budget_trials is not None else "-"
-    _show_front(run_dir, f"Pareto front: {len(front.trials)} of {front.n_feasible} feasible trials")
+    _show_front(experiment, front, f"Pareto front: {len(front.trials)} of {front.n_feasible} feasible trials")
     console.print(f"{summary.new_trials} trials in {summary.seconds:.1f} s ({summary.rate_per_s:.2f} trials/s), "
                   f"{summary.finished}/{budget} done, {summary.failed} failed, {summary.infeasible} infeasible"
                   + (f", {summary.requeued} interrupted trials re-queued" if summary.requeued else ""))
@@ -69,13 +69,12 @@ def cmd_front(args: argparse.Namespace) -> int:
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(args.run_dir)
+    experiment, front = _front(run_dir)
     if args.json:
-        _, front = _front(run_dir)
         _print_json(front_rows(front))
         return 0
-    _, front = _front(run_dir)
-    _show_front(run_dir, f"Pareto front of {run_dir.path}: {len(front.trials)} of {front.n_feasible} feasible "
-                         f"trials ({front.n_failed} failed)")
+    _show_front(experiment, front, f"Pareto front of {run_dir.path}: {len(front.trials)} of {front.n_feasible} "
+                                   f"feasible trials ({front.n_failed} failed)")
     return 0
 
 
@@ -126,14 +125,14 @@ def _show_design(result: dict[str, Any], as_json: bool) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from codesign.report.export import evaluate_bundle, outcome_json
+    from codesign.report.export import evaluate_bundle, outcome_json, reproduces
 
     if args.bundle:
         if args.space or args.arch or args.arch_file or args.accelerator or args.workload:
             raise CodesignError("a bundle directory is re-scored as exported; drop --space/--arch/--accelerator")
-        outcome, candidate, stored = evaluate_bundle(args.bundle)
-        result = outcome_json(outcome, candidate, with_layers=not args.no_layers)
-        same = {k: result.get(k) for k in stored} == stored
+        outcome, candidate, pipeline, stored = evaluate_bundle(args.bundle)
+        result = outcome_json(outcome, candidate, pipeline, with_layers=not args.no_layers)
+        same = reproduces(outcome, stored)
         if not args.json:
             print(f"re-scored {args.bundle}: metrics {'match' if same else 'DIFFER FROM'} metrics.json")
         _show_design(result, args.json)
@@ -148,15 +147,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if bool(args.arch) == bool(args.arch_file):
         raise ConfigError("--arch", "give --arch KEY or --arch-file FILE")
     from codesign.hardware.presets import load_accelerator
-    from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec
+    from codesign.search.candidate import Candidate
+    from codesign.search.design import model_pipeline
 
-    evaluator = Evaluator(EvaluatorSpec(space=args.space, space_options=_parse_kv(args.space_option, "--space-option"),
-                                        proxy=args.proxy, cost_model=args.cost_model, goal=args.goal,
-                                        batch=args.batch))
     hardware = load_accelerator(args.accelerator, overrides)
+    pipeline = model_pipeline(args.space, space_options=_parse_kv(args.space_option, "--space-option"),
+                              template=hardware.template, proxy=args.proxy, cost_model=args.cost_model,
+                              goal=args.goal, batch=args.batch)
+    space = pipeline.subspaces["arch"].space
     if args.arch:
-        candidate = Candidate(evaluator.space.parse(args.arch), hardware)
-        _show_design(outcome_json(evaluator.evaluate(candidate), candidate, not args.no_layers), args.json)
+        candidate = Candidate({"arch": space.parse(args.arch), "hw": hardware})
+        _show_design(outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers), args.json)
         return 0
     path = Path(args.arch_file)
     if not path.is_file():
@@ -168,11 +169,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not key or key.startswith("#"):
             continue
         try:
-            candidates.append(Candidate(evaluator.space.parse(key), hardware))
+            candidates.append(Candidate({"arch": space.parse(key), "hw": hardware}))
         except ConfigError as exc:
             raise ConfigError(f"{path}:{line_no}", exc.message) from None
     for candidate in candidates:
-        result = outcome_json(evaluator.evaluate(candidate), candidate, not args.no_layers)
+        result = outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers)
         print(json.dumps(result, default=str, allow_nan=False))
         sys.stdout.flush()
     return 0
@@ -199,17 +200,6 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     return 0
 
 
-def _doc(cls: type) -> str:
-    """First paragraph of a docstring, on one line."""
-    return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
-
-
-def cmd_spaces(args: argparse.Namespace) -> int:
-    from codesign.cli.spaces_cmd import cmd_spaces as list_spaces
-
-    return list_spaces(args)
-
-
 def cmd_accelerators(args: argparse.Namespace) -> int:
     from codesign.hardware.config import TEMPLATES
     from codesign.hardware.presets import presets
@@ -217,7 +207,7 @@ def cmd_accelerators(args: argparse.Namespace) -> int:
     templates = []
     for name, cls in TEMPLATES:
         templates.append({
-            "name": name, "doc": _doc(cls),
+            "name": name, "doc": first_paragraph(cls),
             "cost_model": cls.default_cost_model,
             "parameters": [{"name": p.name, "type": p.type, "default": p.default, "unit": p.unit, "doc": p.doc,
                             "choices": list(p.choices) if p.choices else None} for p in cls.parameters()],

@@ -9,6 +9,14 @@ from collections.abc import Sequence
 from codesign.errors import CodesignError
 
 EXIT_USAGE = 2
+#: Commands whose handler lives outside ``codesign.cli.commands``.
+HANDLER_MODULES = {
+    "proxy": "codesign.cli.proxy_cmd",
+    "spaces": "codesign.cli.spaces_cmd",
+    "report": "codesign.cli.report_cmd",
+    "plot": "codesign.cli.report_cmd",
+    "dashboard": "codesign.cli.report_cmd",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,9 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``codesign`` console script."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = _parser().parse_args(argv)
-    from codesign.cli import commands, proxy_cmd, report_cmd
+    import importlib
 
-    module = {"proxy": proxy_cmd, "report": report_cmd, "plot": report_cmd, "dashboard": report_cmd}.get(args.command, commands)
+    module = importlib.import_module(HANDLER_MODULES.get(args.command, "codesign.cli.commands"))
     handler = getattr(module, f"cmd_{args.command}")
     try:
         return int(handler(args) or 0)

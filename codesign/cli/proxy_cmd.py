@@ -28,7 +28,7 @@ def add_parser(sub: Any) -> None:
 def cmd_proxy(args: argparse.Namespace) -> int:
     from codesign.hardware.presets import parse_overrides
     from codesign.proxies.base import PROXIES
-    from codesign.search.evaluator import Evaluator, EvaluatorSpec
+    from codesign.search.design import model_pipeline
 
     names = [n.strip() for item in args.proxy for n in item.split(",") if n.strip()]
     for name in names:
@@ -42,20 +42,19 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         keys = [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     else:
         keys = [args.arch]
-    evaluators = {name: Evaluator(EvaluatorSpec(
-        space=args.space, space_options=parse_overrides(args.space_option, "--space-option"), proxy=name,
-        proxy_batch_size=args.batch_size, proxy_data=args.data, proxy_data_path=args.data_path, seed=args.seed))
-        for name in names}
-    first = next(iter(evaluators.values()))
+    stages = {name: model_pipeline(
+        args.space, space_options=parse_overrides(args.space_option, "--space-option"), proxy=name,
+        proxy_batch_size=args.batch_size, proxy_data=args.data, proxy_data_path=args.data_path, seed=args.seed,
+        cost=False).stage("proxy") for name in names}
+    space = next(iter(stages.values())).space
     for line_no, key in enumerate(keys, start=1):
         try:
-            arch = first.space.parse(key)
+            arch = space.parse(key)
         except ConfigError as exc:
             raise ConfigError(f"{args.arch_file}:{line_no}" if args.arch_file else "--arch", exc.message) from None
         out: dict[str, Any] = {"space": args.space, "arch": key, "scores": {}, "seconds": {}, "errors": {}}
-        for name, evaluator in evaluators.items():
-            evaluator.ensure_proxy_reference()
-            score = evaluator.proxy.score(evaluator.proxy_context(arch))
+        for name, stage in stages.items():
+            score = stage.score(arch)
             out["scores"][name] = score.value
             out["seconds"][name] = round(score.seconds, 4)
             if not score.ok:

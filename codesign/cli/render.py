@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -9,49 +10,38 @@ from rich.markup import escape
 from rich.table import Table
 
 from codesign.report.front import Front
-from codesign.search.metrics import METRICS
-from codesign.spaces.base import SearchSpace
+from codesign.search.metrics import METRICS, Metric
 
 # Piped output gets a wide, fixed width so that tables do not wrap at 80 columns.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
-def _hardware_summary(hardware: dict[str, Any], searched: list[str]) -> str:
-    params = hardware.get("params", {})
-    parts = [f"{params.get('rows')}x{params.get('cols')}", str(params.get("dataflow", ""))]
-    for name in searched:
-        if name in ("rows", "cols", "dataflow"):
-            continue
-        value = params.get(name)
-        unit = "KiB" if name.endswith("_kib") else ""
-        label = name.replace("_sram_kib", "").replace("_kib", "")
-        parts.append(f"{label}={value:g}{unit}" if isinstance(value, (int, float)) else f"{label}={value}")
-    return " ".join(parts)
+#: Metrics a front table shows besides the objectives, when the experiment has them.
+_CONTEXT_METRICS = ("latency", "energy", "area")
 
 
-def front_table(front: Front, space: SearchSpace, searched_hw: list[str], title: str) -> Table:
+def front_table(front: Front, subspaces: Mapping[str, Any], title: str,
+                metrics: Mapping[str, Metric] = METRICS) -> Table:
+    """The front as a table: objectives, context metrics, one column per sub-space's part."""
     table = Table(title=title, title_justify="left")
     table.add_column("trial", justify="right")
     for o in front.objectives:
         arrow = "↑" if o.direction == "maximize" else "↓"
         table.add_column(escape(f"{o.metric.header()} {arrow}"), justify="right")
     shown = {o.metric.name for o in front.objectives}
-    extra = [m for m in ("latency", "energy", "area") if m not in shown]
-    for name in extra:
-        table.add_column(escape(METRICS[name].header()), justify="right")
-    table.add_column("architecture")
-    table.add_column("accelerator")
+    extra = [metrics[m] for m in _CONTEXT_METRICS if m not in shown and m in metrics]
+    for m in extra:
+        table.add_column(escape(m.header()), justify="right")
+    for name, sub in subspaces.items():
+        table.add_column(sub.title or name)
     for r in front.trials:
-        metrics = r.metrics
+        values = r.metrics
         cells = [str(r.number)]
-        cells += [o.metric.to_display(metrics.get(o.metric.key)) for o in front.objectives]
-        cells += [METRICS[name].to_display(metrics.get(METRICS[name].key)) for name in extra]
-        arch = r.result.get("arch", {})
-        try:
-            arch_text = space.describe(space.parse(arch["key"]))
-        except Exception:  # noqa: BLE001 - a key from another space version: show it raw
-            arch_text = arch.get("key", "?")
-        cells += [arch_text, _hardware_summary(r.result.get("hardware", {}), searched_hw)]
+        cells += [o.metric.to_display(values.get(o.metric.key)) for o in front.objectives]
+        cells += [m.to_display(values.get(m.key)) for m in extra]
+        for name, sub in subspaces.items():
+            data = r.part_data(name)
+            cells.append("?" if data is None else sub.describe_data(data))
         table.add_row(*(escape(c) for c in cells))
     return table
 

@@ -77,7 +77,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from codesign.report.plots import check_out, plot_detail, plot_run
+    from codesign.report.plots import check_out, detail_title, plot_detail, plot_run
     from codesign.report.trials import load_run
 
     check_out(args.out)
@@ -86,8 +86,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         if args.trial is not None:
             raise ConfigError("--trial", "a bundle holds one design; drop --trial")
-        detail = bundle_payload(args.path)["details"]["bundle"]
-        out = plot_detail(detail, args.kind, f"{args.path}: {detail['summary']}", args.out)
+        payload = bundle_payload(args.path)
+        if "bundle" not in payload["details"]:
+            raise ConfigError("--kind", payload["detail_note"])
+        detail = payload["details"]["bundle"]
+        out = plot_detail(detail, args.kind, f"{args.path}: {detail_title(detail)}", args.out)
     else:
         names = [n.strip() for n in args.objectives.split(",") if n.strip()] if args.objectives else None
         view = load_run(args.path)

@@ -6,18 +6,14 @@ import argparse
 import json
 from typing import Any
 
+from codesign.cli.render_text import first_paragraph
 from codesign.errors import ConfigError
-
-
-def _doc(cls: type) -> str:
-    """First paragraph of a docstring, on one line."""
-    return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
 
 
 def space_listing(name: str, cls: type, options: dict[str, Any], strict: bool) -> dict[str, Any]:
     """One space's entry: docstring, dimensions and size with ``options``. Spaces that cannot be
     created without options (the NNI adapter) say what they need, unless ``strict``."""
-    entry: dict[str, Any] = {"name": name, "doc": _doc(cls)}
+    entry: dict[str, Any] = {"name": name, "doc": first_paragraph(cls)}
     try:
         space = cls(**options)
     except ConfigError as exc:
@@ -30,10 +26,10 @@ def space_listing(name: str, cls: type, options: dict[str, Any], strict: bool) -
 
 
 def cmd_spaces(args: argparse.Namespace) -> int:
-    from codesign.cli.commands import _parse_kv
+    from codesign.hardware.presets import parse_overrides
     from codesign.spaces.base import SPACES
 
-    options = _parse_kv(getattr(args, "space_option", None), "--space-option")
+    options = parse_overrides(getattr(args, "space_option", None), "--space-option")
     name = getattr(args, "name", None)
     if name:
         listing = [space_listing(name, SPACES.get(name, field="space"), options, strict=True)]

@@ -1,21 +1,25 @@
-"""Experiment configuration: YAML → pydantic models (structure and types) → semantic checks
-against the registries (names, parameters, units). Every failure is a ``ConfigError`` naming the
-field, e.g. ``strategy.name: unknown strategy 'nsga3' (known: grid, nested, nsga2, qmc, random, tpe)``."""
+"""Experiment configuration: YAML → pydantic models (structure and types). The semantic checks
+against the registries (names, parameters, units, metrics) happen once, when the config is built
+into the ``Experiment`` a run uses (``codesign/search/experiment.py``). Every failure is a
+``ConfigError`` naming the field, e.g. ``strategy.name: unknown strategy 'nsga3' (known: grid,
+nested, nsga2, qmc, random, tpe)``.
+
+Parsing imports neither torch nor Optuna (``tests/config/test_schema.py`` checks it)."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from codesign.errors import ConfigError
-from codesign.spaces.base import format_validation_error
+from codesign.options import PluginOptions, format_validation_error
 from codesign.yamlio import read_yaml
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(PluginOptions):
+    pass
 
 
 class SpaceSection(_Strict):
@@ -43,6 +47,13 @@ class ProxySection(_Strict):
     batch_size: int = Field(16, ge=2, le=1024)
     data: Literal["synthetic", "gaussian", "digits", "mnist", "folder"] = "synthetic"
     data_path: str | None = None
+
+
+class StageEntry(_Strict):
+    """An extra stage of the pipeline: a registered stage and its options."""
+
+    name: str
+    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class StrategySection(_Strict):
@@ -85,7 +96,10 @@ class ExecutorSection(_Strict):
 
 
 class ExperimentConfig(_Strict):
-    """One experiment: what to search, how to score it and how to search."""
+    """One experiment: what to search, how to score it and how to search. Top-level keys beyond
+    these are allowed only when a registered sub-space claims them as its ``section``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str = Field(min_length=1)
     description: str = ""
@@ -100,6 +114,10 @@ class ExperimentConfig(_Strict):
     budget: BudgetSection = Field(default_factory=BudgetSection)
     executor: ExecutorSection = Field(default_factory=ExecutorSection)
     evaluator: EvaluatorSection = Field(default_factory=EvaluatorSection)
+    #: Extra sub-spaces configured by name (those without a section of their own).
+    subspaces: dict[str, Any] = Field(default_factory=dict)
+    #: Extra stages, run after the evaluator's stage set and the sub-spaces' stages.
+    stages: list[StageEntry] = Field(default_factory=list)
     batch: int = Field(1, ge=1, description="inference batch size of the costed workload")
     output: str | None = None
     storage: str | None = Field(None, description="database URL for the study (default: a journal file in the run)")
@@ -113,14 +131,16 @@ class ExperimentConfig(_Strict):
 
 
 def parse_config(data: Any, source: str = "config") -> ExperimentConfig:
-    """Validate a plain mapping into an ``ExperimentConfig`` and check every name it uses."""
+    """Validate a plain mapping into an ``ExperimentConfig`` (structure and types; the registry
+    checks happen when it is built: ``Experiment.build``)."""
     if not isinstance(data, dict):
         raise ConfigError(source, "an experiment file must be a YAML mapping")
     try:
         config = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
         raise format_validation_error(exc, "") from None
-    check_config(config)
+    if config.model_extra:
+        check_sections(config.model_extra)
     return config
 
 
@@ -129,9 +149,16 @@ def load_config(path: str | Path) -> ExperimentConfig:
     return parse_config(read_yaml(path, "experiment file"), source=str(path))
 
 
-def check_config(config: ExperimentConfig) -> None:
-    """Resolve every registry name, parameter range, objective and constraint once, so that a
-    bad config fails before any work starts."""
-    from codesign.search.experiment import Experiment
+def section_owners() -> dict[str, str]:
+    """Top-level sections claimed by registered sub-spaces: section → sub-space name."""
+    from codesign.search.subspaces.base import SUBSPACES
 
-    Experiment.from_config(config)
+    return {cls.section: name for name, cls in SUBSPACES if cls.section}
+
+
+def check_sections(extra: dict[str, Any]) -> None:
+    """Every extra top-level key must be the section of a registered sub-space."""
+    owners = section_owners()
+    for key in extra:
+        if key not in owners:
+            raise ConfigError(key, "unknown key")

@@ -21,6 +21,7 @@ output being written, one for the input being read) is not re-read from DRAM.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,12 +29,13 @@ from functools import lru_cache
 import numpy as np
 
 from accelerators.spatial import SpatialArray
-from codesign.costmodel import technology as tech
 from codesign.costmodel.base import COST_MODELS, CostModel
 from codesign.costmodel.dataflows import DATAFLOWS, Candidates, HardwareView, rf_partition
 from codesign.costmodel.loopnest import Shape, analyse
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
+from codesign.pricing import SRAM, DramInterface, Mac, NocHop, Register, RegisterFile, VectorUnit
+from codesign.pricing.component import PJ
 from codesign.workload import Workload
 
 _KIB = 1024.0
@@ -79,14 +81,15 @@ def layer_shape(workload: Workload, unique: bool = False) -> tuple[np.ndarray, S
 
 @dataclass(frozen=True)
 class _Constants:
-    """Per-hardware prices and sizes (cached: a search re-scores the same hardware often)."""
+    """Per-hardware prices (pJ) and sizes, from ``codesign.pricing`` (cached: a search re-scores
+    the same hardware often)."""
 
     word: float
     psum: float
     glb_bytes: float
     pes: float
-    e_scale: float
     e_glb: float
+    write_ratio: float
     e_noc: float
     e_reg: float
     mac_pj: float
@@ -98,23 +101,28 @@ class _Constants:
     leakage_w: float
 
 
-@lru_cache(maxsize=256)
-def _storage_pj_per_byte(capacity_bytes: float) -> float:
-    return float(tech.sram_energy_pj_per_byte(capacity_bytes))
+@lru_cache(maxsize=1024)
+def _rf_pj_per_byte(technology: str, node_nm: float, capacity_bytes: float) -> float:
+    """A register-file partition's energy per byte, pJ."""
+    return RegisterFile(technology, node_nm, capacity_bytes).read_j_per_byte / PJ
 
 
 @lru_cache(maxsize=512)
 def _constants(hw: SpatialArray) -> _Constants:
-    e_scale = tech.energy_scale(hw.tech_nm)
+    """The spatial array's components, priced once per configuration."""
+    tn, node = hw.technology, hw.tech_nm
     glb_bytes = hw.glb_kib * _KIB
+    glb = SRAM(tn, node, glb_bytes)
+    rf = RegisterFile(tn, node, hw.rf_bytes)
     return _Constants(
         word=hw.bits / 8.0, psum=hw.psum_bits / 8.0, glb_bytes=glb_bytes, pes=float(hw.rows * hw.cols),
-        e_scale=e_scale, e_glb=float(tech.sram_energy_pj_per_byte(glb_bytes)) * e_scale,
-        e_noc=tech.noc_energy_pj_per_byte() * e_scale, e_reg=tech.REGISTER_PJ_PER_BIT * e_scale,
-        mac_pj=tech.mac_energy_pj(hw.bits, hw.psum_bits) * e_scale,
-        add_pj=tech.add_energy_pj(hw.psum_bits) * e_scale, dram_pj_per_byte=8.0 * hw.dram_pj_per_bit,
+        e_glb=glb.read_j_per_byte / PJ, write_ratio=glb.tech.write_relative_to_read,
+        e_noc=NocHop(tn, node, 8, math.sqrt(SpatialCostModel.pe_area_m2(hw))).energy_j("hop") / PJ, e_reg=Register(tn, node, 1).j_per_bit / PJ,
+        mac_pj=Mac(tn, node, hw.bits, hw.psum_bits).energy_j("mac") / PJ,
+        add_pj=VectorUnit(tn, node, hw.rows * hw.cols, hw.psum_bits).energy_j("op") / PJ,
+        dram_pj_per_byte=DramInterface(tn, node, hw.dram_pj_per_bit).j_per_byte / PJ,
         noc_bpc=hw.noc_bytes_per_cycle, dram_bpc=hw.dram_bytes_per_cycle, area=SpatialCostModel.area_mm2(hw),
-        leakage_w=tech.sram_leakage_w(glb_bytes + hw.rows * hw.cols * hw.rf_bytes) * e_scale,
+        leakage_w=glb.leakage_w + hw.rows * hw.cols * rf.leakage_w,
     )
 
 
@@ -218,7 +226,7 @@ class SpatialCostModel(CostModel):
         keep = cand.nest.keep
         size = {"W": word, "I": word, "O": psum}
         u = t.unique_outputs
-        wf = tech.SRAM_WRITE_RELATIVE_TO_READ
+        wf = k.write_ratio
         rd, wr = t.reads, t.writes
 
         # Output words leave as partial sums (psum width) except the final value of each of the u
@@ -243,7 +251,7 @@ class SpatialCostModel(CostModel):
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
             if keep[op][0] and cand.partition.get(op, 0.0) > 0:
-                e_rf = _storage_pj_per_byte(cand.partition[op]) * k.e_scale
+                e_rf = _rf_pj_per_byte(hw.technology, hw.tech_nm, cand.partition[op])
                 rf_pj = rf_pj + (rd["rf"][op] + wf * wr["rf"][op]) * (size[op] * e_rf)
         glb_pj = (rd["glb"]["W"] + rd["glb"]["I"] + wf * (wr["glb"]["W"] + wr["glb"]["I"])) * (word * k.e_glb)
         if keep["O"][1]:
@@ -314,16 +322,20 @@ class SpatialCostModel(CostModel):
         return f"no {hw.dataflow} mapping fits the {hw.glb_kib:g} KiB global buffer (smallest tile too large)"
 
     @staticmethod
+    def pe_area_m2(hw: SpatialArray) -> float:
+        """One PE: MAC, operand registers and the register file as the dataflow splits it."""
+        tn, node = hw.technology, hw.tech_nm
+        rf_m2 = sum(RegisterFile(tn, node, b).area_m2
+                    for b in rf_partition(hw.dataflow, hw.rf_bytes, hw.bits / 8, hw.psum_bits / 8).values())
+        regs_m2 = Register(tn, node, 2 * hw.bits + hw.psum_bits).area_m2
+        return Mac(tn, node, hw.bits, hw.psum_bits).area_m2 + rf_m2 + regs_m2
+
+    @staticmethod
     def area_mm2(hw: SpatialArray) -> dict[str, float]:
         """Area by block at ``hw.tech_nm``: PEs (MAC, operand registers, register file), global buffer."""
-        scale = tech.area_scale(hw.tech_nm)
-        rf_um2 = sum(b * 8 * tech.storage_area_um2_per_bit(b) for b in rf_partition(hw.dataflow, hw.rf_bytes, hw.bits / 8,
-                                                                               hw.psum_bits / 8).values())
-        regs_um2 = (2 * hw.bits + hw.psum_bits) * tech.REGISTER_UM2_PER_BIT
-        pe_um2 = tech.mac_area_um2(hw.bits, hw.psum_bits) + rf_um2 + regs_um2
         return {
-            "pe_array": hw.rows * hw.cols * pe_um2 * 1e-6 * scale,
-            "sram": tech.sram_area_mm2(hw.glb_kib * _KIB) * scale,
+            "pe_array": hw.rows * hw.cols * SpatialCostModel.pe_area_m2(hw) * 1e6,
+            "sram": SRAM(hw.technology, hw.tech_nm, hw.glb_kib * _KIB).area_m2 * 1e6,
         }
 
 

@@ -25,21 +25,69 @@ numpy and the best by the configured goal (latency, energy or EDP) is kept. DRAM
 each operand once when it fits its SRAM and once per pass over it otherwise; an activation that
 the previous layer left in the ofmap SRAM and that fits the ifmap SRAM is not re-read from DRAM.
 Latency overlaps compute with DRAM transfers (double buffering) and adds the first tile's load.
+
+What real TPUs add to the bare array (several MXUs sharing a layer's folds, a fixed time per
+operation, on-chip parameter caching and a host link) is in ``codesign/costmodel/tpu_overheads.py``;
+at the template's defaults (one array, no overhead, no cache, no host link) none of it applies.
 """
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from accelerators.systolic import SystolicArray
-from codesign.costmodel import technology as tech
+from codesign.costmodel import tpu_overheads as tpu
 from codesign.costmodel.base import COST_MODELS, CostModel
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
+from codesign.pricing import SRAM, DramInterface, Mac, NocHop, Register, VectorUnit
+from codesign.pricing.component import PJ
 from codesign.workload import Workload
 
 # Candidate chunk counts of the streamed dimension (1 = no tiling).
 _CHUNKS = 2.0 ** np.arange(0, 13)
 _KIB = 1024.0
+
+
+@dataclass(frozen=True)
+class _Prices:
+    """Per-hardware prices in pJ (per byte of each SRAM, per MAC, per register or hop bit, per
+    vector op, per DRAM byte), area and leakage, from ``codesign.pricing``; cached per hardware."""
+
+    if_rd: float
+    if_wr: float
+    fl_rd: float
+    fl_wr: float
+    of_rd: float
+    of_wr: float
+    mac: float
+    reg_bit: float
+    hop_bit: float
+    vec_op: float
+    dram_byte: float
+    area: dict[str, float]
+    leakage_w: float
+
+
+@lru_cache(maxsize=512)
+def _prices(hw: SystolicArray) -> _Prices:
+    """The systolic array's components, priced once per configuration."""
+    tn, node = hw.technology, hw.tech_nm
+    srams = [SRAM(tn, node, kib * _KIB) for kib in (hw.ifmap_sram_kib, hw.filter_sram_kib, hw.ofmap_sram_kib)]
+    (if_rd, fl_rd, of_rd), (if_wr, fl_wr, of_wr) = ([m.read_j_per_byte / PJ for m in srams],
+                                                    [m.write_j_per_byte / PJ for m in srams])
+    return _Prices(
+        if_rd=if_rd, if_wr=if_wr, fl_rd=fl_rd, fl_wr=fl_wr, of_rd=of_rd, of_wr=of_wr,
+        mac=Mac(tn, node, hw.bits, hw.acc_bits).energy_j("mac") / PJ,
+        reg_bit=Register(tn, node, 1).j_per_bit / PJ,
+        hop_bit=NocHop(tn, node, 1, math.sqrt(SystolicCostModel.pe_area_m2(hw))).j_per_bit / PJ,
+        vec_op=VectorUnit(tn, node, hw.cols, hw.acc_bits).energy_j("op") / PJ,
+        dram_byte=DramInterface(tn, node, hw.dram_pj_per_bit).j_per_byte / PJ,
+        area=SystolicCostModel.area_mm2(hw), leakage_w=sum(m.leakage_w for m in srams),
+    )
 
 
 def _ceil_div(a: np.ndarray, b: np.ndarray | float) -> np.ndarray:
@@ -57,10 +105,10 @@ class SystolicCostModel(CostModel):
         n_layers = len(workload.layers)
         rows, cols = float(hw.rows), float(hw.cols)
         word = hw.bits / 8.0
-        acc = tech.ACCUMULATOR_BITS / 8.0
+        acc = hw.acc_bits / 8.0
         s_if, s_fl, s_of = (hw.ifmap_sram_kib * _KIB, hw.filter_sram_kib * _KIB, hw.ofmap_sram_kib * _KIB)
         bw = hw.dram_bytes_per_cycle
-        e_scale = tech.energy_scale(hw.tech_nm)
+        p = _prices(hw)   # pJ, built once per hardware
 
         g = a.groups.astype(float)
         mpx = (a.N * a.P * a.Q).astype(float)
@@ -94,7 +142,8 @@ class SystolicCostModel(CostModel):
         nch = np.minimum(chunks, stream[:, None])
         t = np.ceil(stream[:, None] / nch)
         nch = np.ceil(stream[:, None] / t)
-        mac_cycles = group_passes[:, None] * fr[:, None] * fc[:, None] * (nch * base + stream[:, None]) - 1.0
+        rounds = tpu.fold_rounds(group_passes * fr * fc, hw.arrays)
+        mac_cycles = rounds[:, None] * (nch * base + stream[:, None]) - 1.0
 
         # DRAM traffic per group, then x groups.
         ones = np.ones_like(t)
@@ -113,14 +162,15 @@ class SystolicCostModel(CostModel):
             psum_fits = np.ones_like(t, dtype=bool)
         spill_rounds = np.where(psum_fits, 0.0, (fr - 1.0)[:, None])
         psum_bytes = mpx * f * acc                                     # per group, at acc width
-        dram_w_rd = w_b[:, None] * w_passes
+        cached = tpu.cached_parameters(workload, hw.param_cache_kib * _KIB, word)
+        dram_w_rd = (w_b * tpu.weights_from_dram(cached, hw.host_gbps))[:, None] * w_passes
         dram_i_rd = in_b[:, None] * i_passes
         dram_psum = spill_rounds * psum_bytes[:, None]                 # written and read back
         dram_o_wr = out_b[:, None] * ones
 
         # Vector layers and fused post-ops run on cols lanes.
         mac_mask = a.is_mac
-        vec_cycles = np.ceil(a.vector_ops / cols)
+        vec_cycles = np.ceil(a.vector_ops / (cols * hw.arrays))
         vec_in_b = a.input_elems * word * a.operands
         resident_in, resident_out = activation_residency(workload, s_if, s_of, word)
 
@@ -133,6 +183,8 @@ class SystolicCostModel(CostModel):
         compute = np.where(mac_mask[:, None], mac_cycles, vec_cycles[:, None] * ones)
         first_tile = np.minimum(dram_rd, rows * cols * word) if flow != "os" else np.zeros_like(dram_rd)
         cycles = np.maximum(compute, (dram_rd + dram_wr) / bw) + first_tile / bw
+        if hw.op_overhead_us > 0 or hw.host_gbps > 0:
+            cycles = cycles + tpu.added_cycles(workload, hw, cached, word)[:, None]
 
         # SRAM accesses (bytes) per operand, as SCALE-Sim counts them, plus fills and drains.
         if flow == "ws":
@@ -147,43 +199,41 @@ class SystolicCostModel(CostModel):
         of_rd = np.maximum(fr - 1.0, 0.0) * mpx * f * acc if flow != "os" else np.zeros_like(fr)
         if_rd = if_rd[:, None] * (i_passes if flow == "is" else ones)
         fl_rd = fl_rd[:, None] * (w_passes if flow == "ws" else ones)
-        e_if = float(tech.sram_energy_pj_per_byte(s_if))
-        e_fl = float(tech.sram_energy_pj_per_byte(s_fl))
-        e_of = float(tech.sram_energy_pj_per_byte(s_of))
-        buf_mac_pj = gcol * (if_rd * e_if + fl_rd * e_fl + (of_wr + of_rd)[:, None] * e_of
-                             + dram_i_rd * e_if + dram_w_rd * e_fl + 2 * dram_psum * e_of)
-        buf_vec_pj = (vec_in_b * e_if + a.output_elems * word * e_of)[:, None] * ones
+        # Reads and writes of each SRAM; DRAM fills are SRAM writes.
+        buf_mac_pj = gcol * (if_rd * p.if_rd + fl_rd * p.fl_rd + (of_wr * p.of_wr + of_rd * p.of_rd)[:, None]
+                             + dram_i_rd * p.if_wr + dram_w_rd * p.fl_wr + dram_psum * (p.of_wr + p.of_rd))
+        buf_vec_pj = (vec_in_b * p.if_rd + a.output_elems * word * p.of_wr)[:, None] * ones
         buffer_pj = np.where(mac_mask[:, None], buf_mac_pj, buf_vec_pj)
-        dram_pj = (dram_rd + dram_wr) * 8.0 * hw.dram_pj_per_bit
+        dram_pj = (dram_rd + dram_wr) * p.dram_byte
 
         # PE-level energy: the stationary operand read and the inter-PE hops of every MAC.
-        rf_bits, hop_bits = {"ws": (hw.bits, hw.bits + tech.ACCUMULATOR_BITS),
-                             "os": (2 * tech.ACCUMULATOR_BITS, 2 * hw.bits),
-                             "is": (hw.bits, hw.bits + tech.ACCUMULATOR_BITS)}[flow]
+        rf_bits, hop_bits = {"ws": (hw.bits, hw.bits + hw.acc_bits),
+                             "os": (2 * hw.acc_bits, 2 * hw.bits),
+                             "is": (hw.bits, hw.bits + hw.acc_bits)}[flow]
         macs = a.macs
-        mac_pj = macs * tech.mac_energy_pj(hw.bits)
-        rf_pj = macs * rf_bits * tech.REGISTER_PJ_PER_BIT
-        noc_pj = macs * hop_bits * tech.REGISTER_PJ_PER_BIT
-        vec_pj = a.vector_ops * tech.add_energy_pj(tech.ACCUMULATOR_BITS)
+        mac_pj = macs * p.mac
+        rf_pj = macs * rf_bits * p.reg_bit
+        noc_pj = macs * hop_bits * p.hop_bit
+        vec_pj = a.vector_ops * p.vec_op
 
         # Choose a tiling per layer by the goal.
-        on_chip_pj = (buffer_pj * e_scale) + dram_pj
+        on_chip_pj = buffer_pj + dram_pj
         score = self.score(cycles, on_chip_pj)
         if score.shape[1] > 1:
             score = np.where(mac_mask[:, None], score, np.where(np.arange(score.shape[1]) == 0, score, np.inf))
         best = np.argmin(score, axis=1)
         pick = (np.arange(n_layers), best)
 
-        area = self.area_mm2(hw)
-        leakage_w = tech.sram_leakage_w(s_if + s_fl + s_of) * e_scale
+        area = dict(p.area)
+        leakage_w = p.leakage_w
         cyc = cycles[pick]
         energy = {
-            "mac": mac_pj * e_scale * 1e-12,
-            "rf": rf_pj * e_scale * 1e-12,
-            "noc": noc_pj * e_scale * 1e-12,
-            "buffer": buffer_pj[pick] * e_scale * 1e-12,
+            "mac": mac_pj * 1e-12,
+            "rf": rf_pj * 1e-12,
+            "noc": noc_pj * 1e-12,
+            "buffer": buffer_pj[pick] * 1e-12,
             "dram": dram_pj[pick] * 1e-12,
-            "vector": vec_pj * e_scale * 1e-12,
+            "vector": vec_pj * 1e-12,
             "leakage": leakage_w * cyc / hw.clock_hz,
         }
         mac_g = np.where(mac_mask, g, 0.0)
@@ -238,12 +288,18 @@ class SystolicCostModel(CostModel):
         return out
 
     @staticmethod
+    def pe_area_m2(hw: SystolicArray) -> float:
+        """One PE: MAC, two operand registers and the accumulator register."""
+        tn, node = hw.technology, hw.tech_nm
+        return Mac(tn, node, hw.bits, hw.acc_bits).area_m2 + Register(tn, node, 2 * hw.bits + hw.acc_bits).area_m2
+
+    @staticmethod
     def area_mm2(hw: SystolicArray) -> dict[str, float]:
-        """Area by block at ``hw.tech_nm``."""
-        scale = tech.area_scale(hw.tech_nm)
-        pe_um2 = tech.mac_area_um2(hw.bits) + (2 * hw.bits + tech.ACCUMULATOR_BITS) * tech.REGISTER_UM2_PER_BIT
+        """Area by block at ``hw.tech_nm``: PEs, the three SRAMs, the vector unit."""
+        tn, node = hw.technology, hw.tech_nm
+        srams = (hw.ifmap_sram_kib, hw.filter_sram_kib, hw.ofmap_sram_kib)
         return {
-            "pe_array": hw.rows * hw.cols * pe_um2 * 1e-6 * scale,
-            "sram": tech.sram_area_mm2((hw.ifmap_sram_kib + hw.filter_sram_kib + hw.ofmap_sram_kib) * _KIB) * scale,
-            "vector_unit": hw.cols * tech.add_area_um2(tech.ACCUMULATOR_BITS) * 1e-6 * scale,
+            "pe_array": hw.num_pes * SystolicCostModel.pe_area_m2(hw) * 1e6,
+            "sram": sum(SRAM(tn, node, kib * _KIB).area_m2 for kib in srams) * 1e6,
+            "vector_unit": VectorUnit(tn, node, hw.cols * hw.arrays, hw.acc_bits).area_m2 * 1e6,
         }

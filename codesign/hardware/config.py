@@ -16,8 +16,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from codesign.costmodel.technology import MAX_NODE_NM, MIN_NODE_NM
 from codesign.errors import ConfigError
+from codesign.pricing.scaling import MAX_NODE_NM, MIN_NODE_NM
+from codesign.pricing.technology import technology_names
 from codesign.registry import Registry
 
 
@@ -74,6 +75,7 @@ class AcceleratorConfig:
     clock_mhz: float = param(500.0, unit="MHz", doc="core clock", minimum=0)
     bits: int = param(8, unit="bit", doc="datapath precision of weights and activations", minimum=1)
     tech_nm: float = param(28.0, unit="nm", doc="CMOS technology node", minimum=0)
+    technology: str = param("default", doc="pricing tables (codesign.pricing: default, accelergy_timeloop)")
 
     # -- schema -------------------------------------------------------------------------------
     @classmethod
@@ -151,6 +153,9 @@ class AcceleratorConfig:
         if math.isfinite(self.tech_nm) and not (MIN_NODE_NM <= self.tech_nm <= MAX_NODE_NM):
             out.append(f"tech_nm must be within {MIN_NODE_NM:g}-{MAX_NODE_NM:g} nm (the scaling "
                        f"table's range), got {self.tech_nm!r}")
+        if self.technology not in technology_names():
+            out.append(f"technology: unknown pricing technology {self.technology!r} "
+                       f"(known: {', '.join(technology_names())})")
         if self.bits > 32:
             out.append(f"bits must be <= 32, got {self.bits}")
         return out

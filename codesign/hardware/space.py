@@ -19,6 +19,35 @@ class HardwareSpace:
     dimensions: tuple[Dimension, ...] = field(default_factory=tuple)
 
     @classmethod
+    def from_section(cls, section: Any) -> HardwareSpace:
+        """The space of an experiment's ``accelerator:`` section (a template with fixed ``params``
+        and searched ``search`` ranges, or a ``preset`` that ``params`` override and ``search``
+        opens up), checked against the templates, presets and cost models."""
+        from codesign.costmodel.base import COST_MODELS
+        from codesign.hardware.config import TEMPLATES
+        from codesign.hardware.presets import presets
+
+        if section.preset and section.template:
+            raise ConfigError("accelerator", "give either 'template' or 'preset', not both")
+        if section.preset:
+            if section.preset not in presets():
+                raise ConfigError("accelerator.preset", f"unknown preset {section.preset!r} (known: {', '.join(presets())})")
+            base = presets()[section.preset].config()
+            search = section.search or {}
+        else:
+            template = TEMPLATES.get(section.template or "systolic", field="accelerator.template")
+            base = template()
+            search = template.default_search if section.search is None else section.search
+        base = type(base).from_params({**base.to_params(), **section.params}, where="accelerator.params")
+        space = cls.build(base, search, where="accelerator.search")
+        if section.cost_model is not None:
+            model = COST_MODELS.get(section.cost_model, field="accelerator.cost_model")
+            if base.template not in model.templates:
+                raise ConfigError("accelerator.cost_model", f"{section.cost_model!r} does not model template "
+                                                            f"{base.template!r} (it models: {', '.join(model.templates)})")
+        return space
+
+    @classmethod
     def build(cls, base: AcceleratorConfig, search: dict[str, Any], where: str) -> HardwareSpace:
         """Validate searched ranges against the template (names, types, choices)."""
         dims = []

@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 import torch
 import torch.nn as nn
 
+from codesign.errors import ConfigError
+from codesign.options import NoOptions, PluginOptions, validate_options
 from codesign.registry import Registry
 from codesign.workload import Workload
 
@@ -102,14 +104,32 @@ class ProxyScore:
         return self.value is not None
 
 
+class ProxyOptionsError(ConfigError, TypeError):
+    """Bad proxy options: a one-line ``ConfigError`` on the dotted field (also a ``TypeError``,
+    what a bad keyword argument to the proxy's constructor raises)."""
+
+
+#: Where a proxy's options live in an experiment file.
+PROXY_OPTIONS_FIELD = "proxy.options"
+
+
 class Proxy(ABC):
-    """Scores an untrained network; higher is better when ``direction`` is ``maximize``."""
+    """Scores an untrained network; higher is better when ``direction`` is ``maximize``.
+    ``Options`` (a ``PluginOptions`` model) declares and validates its options."""
 
     direction: ClassVar[str] = "maximize"
+    Options: ClassVar[type[PluginOptions]] = NoOptions
 
     def __init__(self, **options: Any) -> None:
-        if options:
-            raise TypeError(f"{type(self).__name__} takes no options, got {', '.join(options)}")
+        self.options = self.check_options(options, PROXY_OPTIONS_FIELD)
+
+    @classmethod
+    def check_options(cls, raw: Any, where: str) -> Any:
+        """Validated options (a ``ProxyOptionsError`` naming ``where.<field>`` and the value)."""
+        try:
+            return validate_options(cls.Options, raw, where)
+        except ConfigError as exc:
+            raise ProxyOptionsError(exc.field, exc.message) from None
 
     @property
     def name(self) -> str:
@@ -133,3 +153,11 @@ class Proxy(ABC):
 
 
 PROXIES: Registry[Proxy] = Registry("proxy", ("codesign.proxies",))
+
+
+def create_proxy(name: str, options: dict[str, Any] | None = None, where: str = PROXY_OPTIONS_FIELD,
+                 name_field: str = "proxy.name") -> Proxy:
+    """The registered proxy ``name`` with ``options`` validated (errors name ``where.<field>``)."""
+    cls = PROXIES.get(name, field=name_field)
+    cls.check_options(options or {}, where)
+    return cls(**(options or {}))

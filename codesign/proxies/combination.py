@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from codesign.proxies.base import PROXIES, Proxy, ProxyContext
+from codesign.proxies.base import PROXIES, Proxy, ProxyContext, ProxyOptionsError, create_proxy
 
 DEFAULT_COMPONENTS = ("synflow", "naswot", "jacob_cov")
 DEFAULT_REFERENCE_SIZE = 32
@@ -46,22 +46,54 @@ class RankCombination(Proxy):
 
     direction = "maximize"
 
-    def __init__(self, components: Sequence[str] = DEFAULT_COMPONENTS, reference_size: int = DEFAULT_REFERENCE_SIZE,
-                 reference: dict[str, list[float]] | None = None, **component_options: Any) -> None:
-        if not components:
-            raise TypeError("combo needs at least one component proxy")
-        if "combo" in components:
-            raise TypeError("combo cannot contain itself")
-        if reference_size < 2:
-            raise TypeError("combo needs reference_size >= 2")
-        self.components = tuple(components)
-        self.proxies = {name: PROXIES.create(name, **component_options.get(name, {})) for name in self.components}
+    #: Its own options; every other key must be a component's name, holding that proxy's options.
+    OWN_OPTIONS = ("components", "reference_size", "reference")
+
+    def __init__(self, **options: Any) -> None:
+        components, reference_size, reference, component_options = self._checked(options, "proxy.options")
+        self.options = options
+        self.components = components
+        self.proxies = {name: create_proxy(name, component_options.get(name), f"proxy.options.{name}")
+                        for name in components}
         self.reference_size = reference_size
         self.reference = reference
+
+    @classmethod
+    def check_options(cls, raw: Any, where: str) -> Any:
+        cls._checked(raw, where)
+        return raw
+
+    @classmethod
+    def _checked(cls, raw: Any, where: str) -> tuple[tuple[str, ...], int, dict[str, list[float]] | None, dict[str, Any]]:
+        """(components, reference_size, reference, per-component options), each checked; errors
+        name the dotted field and the value."""
+        if not isinstance(raw, dict):
+            raise ProxyOptionsError(where, f"expected a mapping of options, got {raw!r}")
+        components = raw.get("components", DEFAULT_COMPONENTS)
+        if isinstance(components, str) or not isinstance(components, (list, tuple)) or not components:
+            raise ProxyOptionsError(f"{where}.components", f"needs a list of at least one proxy, got {components!r}")
+        known = PROXIES.names()
+        for i, name in enumerate(components):
+            if name == "combo":
+                raise ProxyOptionsError(f"{where}.components[{i}]", "combo cannot contain itself")
+            if name not in known:
+                raise ProxyOptionsError(f"{where}.components[{i}]", f"unknown proxy {name!r} "
+                                                                      f"(known: {', '.join(n for n in known if n != 'combo')})")
+        size = raw.get("reference_size", DEFAULT_REFERENCE_SIZE)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+            raise ProxyOptionsError(f"{where}.reference_size", f"must be an integer >= 2, got {size!r}")
+        component_options = {k: v for k, v in raw.items() if k not in cls.OWN_OPTIONS}
+        for key, value in component_options.items():
+            if key not in components:
+                raise ProxyOptionsError(f"{where}.{key}", "unknown key (known: "
+                                        f"{', '.join(cls.OWN_OPTIONS)}, or a component: {', '.join(components)})")
+            PROXIES.get(key).check_options(value, f"{where}.{key}")
+        reference = raw.get("reference")
         if reference is not None:
-            missing = [c for c in self.components if len(reference.get(c, ())) < 2]
+            missing = [c for c in components if not isinstance(reference, dict) or len(reference.get(c, ())) < 2]
             if missing:
-                raise TypeError(f"combo reference lacks scores for {', '.join(missing)}")
+                raise ProxyOptionsError(f"{where}.reference", f"lacks scores for {', '.join(missing)}")
+        return tuple(components), size, reference, component_options
 
     @property
     def needs_reference(self) -> bool:

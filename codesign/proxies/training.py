@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+from pydantic import Field, field_validator, model_validator
 
+from codesign.options import PluginOptions
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
 from codesign.proxies.data import SOURCES, SYNTHETIC_SOURCES, load_images, to_input_shape
 
@@ -20,18 +22,37 @@ from codesign.proxies.data import SOURCES, SYNTHETIC_SOURCES, load_images, to_in
 class ShortTraining(Proxy):
     direction = "maximize"
 
-    def __init__(self, steps: int = 100, batch_size: int = 32, lr: float = 0.05, momentum: float = 0.9,
-                 data: str = "digits", data_path: str | None = None, eval_images: int = 256, seed: int = 0) -> None:
-        if steps < 1 or batch_size < 2 or eval_images < 1 or lr <= 0:
-            raise TypeError("train needs steps >= 1, batch_size >= 2, eval_images >= 1 and lr > 0")
-        if data in SYNTHETIC_SOURCES:
-            raise TypeError("train needs a real data set (digits, mnist or folder), not synthetic data")
-        if data not in SOURCES:
-            raise TypeError(f"data: unknown source {data!r} (known: {', '.join(s for s in SOURCES if s not in SYNTHETIC_SOURCES)})")
-        if data == "folder" and not data_path:
-            raise TypeError("data_path: the folder source needs data_path (an image folder)")
-        self.steps, self.batch_size, self.lr, self.momentum = steps, batch_size, lr, momentum
-        self.data, self.data_path, self.eval_images, self.seed = data, data_path, eval_images, seed
+    class Options(PluginOptions):
+        steps: int = Field(100, ge=1)
+        batch_size: int = Field(32, ge=2)
+        lr: float = Field(0.05, gt=0)
+        momentum: float = Field(0.9, ge=0)
+        data: str = "digits"
+        data_path: str | None = None
+        eval_images: int = Field(256, ge=1)
+        seed: int = 0
+
+        @field_validator("data")
+        @classmethod
+        def _real_data(cls, data: str) -> str:
+            real = [s for s in SOURCES if s not in SYNTHETIC_SOURCES]
+            if data in SYNTHETIC_SOURCES:
+                raise ValueError(f"train needs a real data set ({', '.join(real)}), not synthetic data")
+            if data not in SOURCES:
+                raise ValueError(f"unknown source {data!r} (known: {', '.join(real)})")
+            return data
+
+        @model_validator(mode="after")
+        def _folder_path(self) -> ShortTraining.Options:
+            if self.data == "folder" and not self.data_path:
+                raise ValueError("data_path: the folder source needs data_path (an image folder)")
+            return self
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        o = self.options
+        self.steps, self.batch_size, self.lr, self.momentum = o.steps, o.batch_size, o.lr, o.momentum
+        self.data, self.data_path, self.eval_images, self.seed = o.data, o.data_path, o.eval_images, o.seed
 
     def compute(self, ctx: ProxyContext) -> float:
         images, labels = load_images(self.data, self.data_path)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 
 import torch
+from pydantic import Field
 
+from codesign.options import PluginOptions
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
 from codesign.proxies.common import classification_loss, weight_layers
 
@@ -16,10 +18,13 @@ from codesign.proxies.common import classification_loss, weight_layers
 class ZiCo(Proxy):
     direction = "maximize"
 
-    def __init__(self, splits: int = 2) -> None:
-        if splits < 2:
-            raise TypeError("ZiCo needs splits >= 2 (a standard deviation over mini-batches)")
-        self.splits = splits
+    class Options(PluginOptions):
+        #: Mini-batches the batch is split into (>= 2: a standard deviation over them).
+        splits: int = Field(2, ge=2)
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.splits = self.options.splits
 
     def compute(self, ctx: ProxyContext) -> float:
         model = ctx.model()

@@ -1,42 +1,87 @@
-"""The detail of one design for a report: per-layer costs, energy and area splits, roofline.
+"""The detail of one design for a report: its parts, metrics, per-layer costs, energy and area
+splits, roofline.
 
-A design is re-scored the way ``codesign export`` and ``codesign evaluate`` score it (the run's
-space, accelerator and cost-model settings, ``Evaluator.evaluate``), so the layers add up to the
-totals that ``evaluate`` prints. Only the cost model is run: the accuracy proxy does not change a
-layer's cost, and a run scored by the ``synthetic`` or ``table`` evaluator still has real
-architectures on real accelerator templates, whose analytical costs are then shown (the page says
-which evaluator produced the trial's own metrics).
+A design is re-scored through a pipeline the way ``codesign export`` and ``codesign evaluate``
+score it (``Pipeline.evaluate`` on the candidate rebuilt from the trial's stored parts), so the
+layers add up to the totals that ``evaluate`` prints. Which pipeline (``detail_pipeline``):
+
+- a run whose pipeline has a ``cost`` stage: that pipeline without its optional stages (the
+  accuracy proxy: it does not change a layer's cost, and costs seconds per design);
+- a run scored without one (the ``synthetic`` or ``table`` evaluator): a cost-only pipeline over
+  the same sub-spaces (``network`` + ``cost`` stages, with the run's accelerator settings, and the
+  stages active sub-spaces bring). Its totals are the analytical cost model's, not the trial's
+  metrics; the page says so (``DetailPipeline.note``).
+
+Every part is shown through its sub-space (``SubSpace.describe`` / ``to_dict``) and every metric
+through its typed ``Metric`` (unit, meaning), so a sub-space or stage added later shows up
+without an edit here.
 
 Roofline (Williams, Waterman & Patterson, CACM 52(4), 2009): operational intensity is
 operations (2 per MAC) per DRAM byte; the attainable throughput is
-``min(peak, intensity x DRAM bandwidth)`` with ``peak = 2 x PEs x clock``.
+``min(peak, intensity x DRAM bandwidth)`` with ``peak = 2 x peak MACs/s``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from codesign.costmodel.result import ENERGY_COMPONENTS
-from codesign.hardware.presets import accelerator_from_dict
-from codesign.search.evaluator import Candidate, Evaluator, Outcome
-from codesign.storage.run_dir import TrialRecord
+from codesign.errors import CodesignError
+from codesign.report.trials import metric_info, shown
+from codesign.search.candidate import Candidate
+from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec, PluginSpec, check_stages
+from codesign.search.stages.base import STAGES
 
 #: Operations counted per multiply-accumulate (a multiply and an add), for the roofline.
 OPS_PER_MAC = 2.0
+#: The stages of a cost-only pipeline, with the config field their options come from.
+COST_STAGES = (("network", "network"), ("cost", "accelerator"))
 
 
-def cost_evaluator(experiment: Any) -> Evaluator:
-    """The run's scoring settings with the cost model only (no proxy), as a ``model`` evaluator."""
-    return Evaluator(replace(experiment.evaluator_spec, proxy=None, evaluator="model", evaluator_options={}))
+@dataclass
+class DetailPipeline:
+    """The pipeline a report re-scores designs with, and what the page says about it."""
+
+    pipeline: Pipeline | None
+    note: str
 
 
-def trial_candidate(experiment: Any, record: TrialRecord) -> Candidate:
-    """The design of a trial, rebuilt from what the trial stored (as ``codesign export`` does)."""
-    arch = experiment.space.parse(record.result["arch"]["key"])
-    hardware = accelerator_from_dict(record.result["hardware"], where=f"trial {record.number}.hardware")
-    return Candidate(arch, hardware)
+def _checked(stages: tuple[PluginSpec, ...], subspaces: Mapping[str, Any]) -> bool:
+    try:
+        check_stages([(s.name, STAGES.get(s.name), s.name) for s in stages], list(subspaces))
+    except CodesignError:
+        return False
+    return True
+
+
+def detail_pipeline(spec: PipelineSpec, subspaces: Mapping[str, Any], config: Any = None) -> DetailPipeline:
+    """The pipeline for per-layer detail of designs scored by ``spec`` (see the module
+    docstring); ``config``: the run's experiment config (accelerator and network settings of a
+    cost-only pipeline; ``None``: the stages' defaults)."""
+    names = [s.name for s in spec.stages]
+    if "cost" in names:
+        kept = tuple(s for s in spec.stages if not STAGES.get(s.name).optional)
+        stages = kept if _checked(kept, subspaces) else spec.stages
+        dropped = [s.name for s in spec.stages if s not in stages]
+        note = (f"re-scored by the run's pipeline ({', '.join(s.name for s in stages)}"
+                + (f"; without {', '.join(dropped)}, which does not change a layer's cost" if dropped else "") + ")")
+        return DetailPipeline(Pipeline(replace(spec, stages=stages), subspaces), note)
+    if not all(part in subspaces for n, _ in COST_STAGES for part in STAGES.get(n).needs_parts):
+        return DetailPipeline(None, f"per-layer detail is unavailable: the designs were scored by "
+                                    f"{', '.join(names)}, and a cost model needs an architecture and an accelerator")
+    try:
+        base = tuple(PluginSpec(n, STAGES.get(n).options_from(config, None, where)) for n, where in COST_STAGES)
+        brought = tuple(PluginSpec(n, STAGES.get(n).options_from(config, None, sub.config_field))
+                        for sub in subspaces.values() for n in type(sub).stages)
+    except CodesignError as exc:
+        return DetailPipeline(None, f"per-layer detail is unavailable: no cost-only pipeline ({exc})")
+    stages = base + brought if _checked(base + brought, subspaces) else base
+    note = (f"the trials were scored by {', '.join(names)}, which has no cost model: this detail re-scores "
+            f"the same parts with a cost-only pipeline ({', '.join(s.name for s in stages)}), so its totals "
+            f"are the analytical cost model's, not the trial's metrics")
+    return DetailPipeline(Pipeline(replace(spec, stages=stages), subspaces), note)
 
 
 def _layer(row: dict[str, Any]) -> dict[str, Any]:
@@ -58,32 +103,40 @@ def _layer(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def split_timeline(candidate: Candidate, outcome: Outcome) -> list[dict[str, Any]] | None:
-    """Per-tier timeline of one inference for a split design (device compute, uplink, MEC,
-    backhaul, cloud), or ``None`` for a single-device design. The hook the split-computing work
-    (``codesign/split``) fills: each entry ``{"tier", "start_s", "duration_s"}``."""
-    if not candidate.split:
-        return None
-    timeline = outcome.metrics.get("split_timeline")
-    return list(timeline) if timeline else None
+def _roofline(candidate: Candidate) -> dict[str, float] | None:
+    """Peak and DRAM bandwidth of the part that has them (an accelerator), else ``None``."""
+    for part in candidate.parts.values():
+        peak, dram = getattr(part, "peak_macs_per_s", None), getattr(part, "dram_gbps", None)
+        if isinstance(peak, (int, float)) and isinstance(dram, (int, float)):
+            return {"peak_ops_s": OPS_PER_MAC * peak, "dram_bytes_s": dram * 1e9}
+    return None
 
 
-def outcome_detail(candidate: Candidate, outcome: Outcome) -> dict[str, Any]:
-    """The detail of a scored design (plain data, SI units)."""
-    hw = candidate.hardware
+def parts_detail(subspaces: Mapping[str, Any], candidate: Candidate) -> list[dict[str, Any]]:
+    """Each sub-space's part: title, short text and stored form."""
+    return [{"name": name, "title": sub.title or name, "text": sub.describe(candidate.part(name)),
+             "data": sub.to_dict(candidate.part(name))}
+            for name, sub in subspaces.items() if name in candidate.parts]
+
+
+def outcome_detail(pipeline: Pipeline, candidate: Candidate, outcome: Outcome) -> dict[str, Any]:
+    """The detail of a scored design (plain data; layers in SI units, metrics in display units)."""
     metrics = outcome.metrics
+    extras = metrics.extras
     layers = [_layer(layer.to_row()) for layer in outcome.cost.layers()] if outcome.cost is not None else []
+    timeline = extras.get("split_timeline")  # per-tier timeline, from a stage that has one
     return {
-        "arch": candidate.arch.key, "space": candidate.arch.space, "accelerator": hw.to_dict(),
-        "summary": hw.summary(), "feasible": outcome.feasible and not outcome.failed,
+        "parts": parts_detail(pipeline.subspaces, candidate),
+        "feasible": outcome.feasible and not outcome.failed,
         "error": outcome.error or "; ".join(outcome.reasons),
-        "metrics": {k: metrics.get(k) for k in ("latency_s", "energy_j", "edp_js", "power_w", "area_mm2",
-                                                 "cycles", "macs", "utilization", "params", "leakage_w")},
-        "energy_split_j": metrics.get("energy_breakdown_j") or {},
-        "area_mm2": metrics.get("area_breakdown_mm2") or {},
-        "roofline": {"peak_ops_s": OPS_PER_MAC * hw.peak_macs_per_s, "dram_bytes_s": hw.dram_gbps * 1e9},
+        "metrics": [{**metric_info(metrics.spec(n)), "value": shown(metrics.spec(n), metrics.value(n))}
+                    for n in metrics.names()],
+        "utilization": extras.get("utilization"), "cycles": extras.get("cycles"),
+        "energy_split_j": extras.get("energy_breakdown_j") or {},
+        "area_mm2": extras.get("area_breakdown_mm2") or {},
+        "roofline": _roofline(candidate),
         "layers": layers,
-        "split": split_timeline(candidate, outcome),
+        "split": list(timeline) if timeline else None,
     }
 
 
@@ -101,7 +154,7 @@ def one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def design_detail(evaluator: Evaluator, candidate: Candidate) -> dict[str, Any]:
-    """Re-score ``candidate`` with ``evaluator`` and return its detail."""
+def design_detail(pipeline: Pipeline, candidate: Candidate) -> dict[str, Any]:
+    """Re-score ``candidate`` through ``pipeline`` and return its detail."""
     with one_torch_thread():
-        return outcome_detail(candidate, evaluator.evaluate(candidate))
+        return outcome_detail(pipeline, candidate, pipeline.evaluate(candidate))

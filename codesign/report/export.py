@@ -1,15 +1,19 @@
 """Export bundles: one chosen design as files a user can take away, and re-scoring them.
 
-    BUNDLE/bundle.json       manifest: source run and trial, how the design was scored
+    BUNDLE/bundle.json       manifest: source run and trial, the pipeline that scored it
+    BUNDLE/parts.json        each sub-space's part (what ``codesign evaluate BUNDLE`` re-scores)
     BUNDLE/arch.json         search space, its options, key and genotype (rebuilds the model)
     BUNDLE/model.py          space-specific script that rebuilds the network (when the space has one)
     BUNDLE/model.onnx        the network at its input shape (random weights), for deployment tools
     BUNDLE/accelerator.yaml  the accelerator configuration (template + parameters)
+    BUNDLE/NAME.json         the part of any other sub-space (a plugin's)
     BUNDLE/layers.csv        per-layer costs: cycles, latency, energy by component, traffic, mapping
     BUNDLE/metrics.json      network metrics (SI units)
 
-``evaluate_bundle`` rebuilds the network from arch.json, re-scores it on accelerator.yaml with the
-scoring settings of bundle.json and returns the metrics, which equal metrics.json.
+Each sub-space writes its own files (``SubSpace.export_files``). ``evaluate_bundle`` rebuilds the
+pipeline stored in bundle.json (with the reference scores a rank combination was prepared with),
+re-scores parts.json and returns the metrics, which equal metrics.json. Bundles written before
+pipelines were stored (a ``scoring`` section) are re-scored with the equivalent model pipeline.
 """
 from __future__ import annotations
 
@@ -22,14 +26,14 @@ from typing import Any
 import yaml
 
 from codesign.errors import CodesignError, ConfigError
-from codesign.hardware.presets import accelerator_from_dict
-from codesign.search.evaluator import Candidate, Evaluator, EvaluatorSpec, Outcome, prepared_spec
-from codesign.spaces.arch import ArchSpec
-from codesign.storage.run_dir import RunDir
+from codesign.search.candidate import Candidate
+from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec
 
 MANIFEST = "bundle.json"
-_SPEC_FIELDS = ("space", "space_options", "proxy", "proxy_options", "proxy_batch_size", "proxy_data",
-                "proxy_data_path", "cost_model", "goal", "batch", "seed")
+PARTS_FILE = "parts.json"
+#: Scoring fields of bundles written before issue 9 (``EvaluatorSpec``).
+_LEGACY_SCORING = ("space", "space_options", "proxy", "proxy_options", "proxy_batch_size", "proxy_data",
+                   "proxy_data_path", "cost_model", "goal", "batch", "seed")
 
 
 def _clean(value: Any) -> Any:
@@ -42,14 +46,17 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def outcome_json(outcome: Outcome, candidate: Candidate, with_layers: bool = True) -> dict[str, Any]:
-    """The JSON object ``codesign evaluate`` prints for one design."""
-    out: dict[str, Any] = {"space": candidate.arch.space, "arch": candidate.arch.key,
-                           "accelerator": candidate.hardware.to_dict()}
-    if outcome.error and not outcome.metrics:
+def outcome_json(outcome: Outcome, candidate: Candidate, pipeline: Pipeline, with_layers: bool = True) -> dict[str, Any]:
+    """The JSON object ``codesign evaluate`` prints for one design: each part's summary fields,
+    then the metrics (and the per-layer costs)."""
+    out: dict[str, Any] = {}
+    for name, sub in pipeline.subspaces.items():
+        if name in candidate.parts:
+            out.update(sub.summary(candidate.part(name)))
+    if outcome.error and not outcome.metrics.names():
         out.update(feasible=False, error=outcome.error)
         return out
-    out.update(outcome.metrics)
+    out.update(outcome.metrics.to_json())
     if outcome.error:
         out["error"] = outcome.error
     if with_layers and outcome.cost is not None:
@@ -68,95 +75,105 @@ def write_layers_csv(outcome: Outcome, path: Path) -> None:
         writer.writerows(rows)
 
 
-def _export_onnx(evaluator: Evaluator, arch: ArchSpec, path: Path) -> str:
-    import torch
-
-    model = evaluator.space.build(arch, seed=evaluator.spec.seed).eval()
-    example = torch.zeros(1, *evaluator.space.input_shape(arch))
-    try:
-        torch.onnx.export(model, (example,), str(path), dynamo=False, input_names=["input"],
-                          output_names=["logits"], opset_version=17)
-    except Exception as exc:  # noqa: BLE001 - the rest of the bundle is still useful
-        return f"{type(exc).__name__}: {exc}"
-    return ""
-
-
-def export_design(evaluator: Evaluator, candidate: Candidate, out_dir: Path, source: dict[str, Any],
+def export_design(pipeline: Pipeline, candidate: Candidate, out_dir: Path, source: dict[str, Any],
                   onnx: bool = True) -> dict[str, Any]:
-    """Write a bundle for ``candidate`` scored by ``evaluator``; returns its metrics."""
+    """Write a bundle for ``candidate`` scored by ``pipeline`` (prepared); returns its metrics."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    outcome = evaluator.evaluate(candidate)
-    if outcome.failed and not outcome.metrics:
+    outcome = pipeline.evaluate(candidate)
+    if outcome.failed and not outcome.metrics.names():
         raise CodesignError(f"cannot export: evaluation failed ({outcome.error})")
-    arch = candidate.arch
-    files = ["arch.json", "accelerator.yaml", "layers.csv", "metrics.json"]
-    (out_dir / "arch.json").write_text(json.dumps({
-        "space": arch.space, "options": evaluator.spec.space_options, "key": arch.key,
-        "genotype": arch.genotype, "input_shape": list(evaluator.space.input_shape(arch)),
-    }, indent=2) + "\n")
-    for name, text in evaluator.space.export_files(arch).items():
-        (out_dir / name).write_text(text)
-        files.append(name)
-    (out_dir / "accelerator.yaml").write_text(yaml.safe_dump(candidate.hardware.to_dict(), sort_keys=False))
-    write_layers_csv(outcome, out_dir / "layers.csv")
-    metrics = _clean(outcome.metrics)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
-    onnx_error = ""
+    files = [PARTS_FILE, "layers.csv", "metrics.json"]
+    errors: dict[str, str] = {}
+    parts = {}
+    for name, sub in pipeline.subspaces.items():
+        part = candidate.part(name)
+        parts[name] = sub.to_dict(part)
+        for file_name, text in sub.export_files(part).items():
+            (out_dir / file_name).write_text(text)
+            files.append(file_name)
     if onnx:
-        onnx_error = _export_onnx(evaluator, arch, out_dir / "model.onnx")
-        if not onnx_error:
-            files.append("model.onnx")
+        for stage in pipeline.stages:
+            written, error = stage.export(candidate, out_dir)
+            files += written
+            if error:
+                errors[stage.name] = error
+    (out_dir / PARTS_FILE).write_text(json.dumps(parts, indent=2) + "\n")
+    write_layers_csv(outcome, out_dir / "layers.csv")
+    metrics = _clean(outcome.metrics.to_json())
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     from codesign import __version__
 
-    spec = evaluator.spec
-    manifest = {"codesign_version": __version__, "source": source, "files": sorted(files),
-                "scoring": {name: getattr(spec, name) for name in _SPEC_FIELDS}}
-    if onnx_error:
-        manifest["onnx_error"] = onnx_error
+    manifest: dict[str, Any] = {"codesign_version": __version__, "source": source, "files": sorted(set(files)),
+                                "pipeline": pipeline.spec.to_json()}
+    if errors:
+        manifest["onnx_error"] = "; ".join(errors.values())
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return metrics
 
 
-def export_trial(run: RunDir, number: int, out_dir: str | Path, onnx: bool = True) -> dict[str, Any]:
-    """Export trial ``number`` of a run."""
+def export_trial(run: Any, number: int, out_dir: str | Path, onnx: bool = True,
+                 experiment: Any = None) -> dict[str, Any]:
+    """Export trial ``number`` of a run (``experiment``: the run's, when already built)."""
     from codesign.search.experiment import Experiment
 
     record = run.trial(number)
     if record.state != "COMPLETE":
         raise CodesignError(f"trial {number} is {record.state.lower()}, not complete"
                             + (f" ({record.result['error']})" if record.result.get("error") else ""))
-    experiment = Experiment.from_config(run.config())
-    arch = experiment.space.parse(record.result["arch"]["key"])
-    hardware = accelerator_from_dict(record.result["hardware"], where=f"trial {number}.hardware")
-    evaluator = Evaluator(prepared_spec(experiment.evaluator_spec))
-    return export_design(evaluator, Candidate(arch, hardware), Path(out_dir),
-                         source={"run": str(run.path.resolve()), "trial": number}, onnx=onnx)
+    experiment = experiment or Experiment.build(run.config())
+    candidate = experiment.candidate_of(record, where=f"trial {number}")
+    pipeline = experiment.pipeline
+    prepared = Pipeline(pipeline.prepare(), experiment.subspaces)
+    return export_design(prepared, candidate, Path(out_dir), source={"run": str(run.path.resolve()), "trial": number},
+                         onnx=onnx)
 
 
-def load_bundle(path: str | Path) -> tuple[Evaluator, Candidate, dict[str, Any]]:
-    """Evaluator, candidate and stored metrics of an export bundle."""
+def _legacy_spec(manifest_path: Path, scoring: dict[str, Any], template: str) -> PipelineSpec:
+    from codesign.search.design import model_pipeline_spec
+
+    unknown = set(scoring) - set(_LEGACY_SCORING)
+    if unknown:
+        raise ConfigError(f"{manifest_path}.scoring", f"unknown key(s) {', '.join(sorted(unknown))}")
+    s = dict(scoring)
+    return model_pipeline_spec(s.pop("space"), template=template, **s)
+
+
+def load_bundle(path: str | Path) -> tuple[Pipeline, Candidate, dict[str, Any]]:
+    """Pipeline, candidate and stored metrics of an export bundle."""
     path = Path(path)
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise ConfigError(str(path), f"not an export bundle (no {MANIFEST})")
     try:
         manifest = json.loads(manifest_path.read_text())
-        arch_data = json.loads((path / "arch.json").read_text())
-        hw_data = yaml.safe_load((path / "accelerator.yaml").read_text())
         stored = json.loads((path / "metrics.json").read_text())
+        if "pipeline" in manifest:
+            parts = json.loads((path / PARTS_FILE).read_text())
+        else:  # a bundle from before sub-spaces: the architecture and accelerator files
+            parts = {"arch": json.loads((path / "arch.json").read_text()),
+                     "hw": yaml.safe_load((path / "accelerator.yaml").read_text())}
     except (OSError, json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(str(path), f"damaged bundle ({type(exc).__name__}: {exc})") from None
-    scoring = manifest.get("scoring", {})
-    unknown = set(scoring) - set(_SPEC_FIELDS)
-    if unknown:
-        raise ConfigError(f"{manifest_path}.scoring", f"unknown key(s) {', '.join(sorted(unknown))}")
-    evaluator = Evaluator(EvaluatorSpec(**scoring))
-    arch = evaluator.space.parse(arch_data["key"])
-    hardware = accelerator_from_dict(hw_data, where="accelerator.yaml")
-    return evaluator, Candidate(arch, hardware), stored
+    if "pipeline" in manifest:
+        spec = PipelineSpec.from_json(manifest["pipeline"], f"{manifest_path}.pipeline")
+    else:
+        template = parts["hw"].get("template", "systolic") if isinstance(parts.get("hw"), dict) else "systolic"
+        spec = _legacy_spec(manifest_path, manifest.get("scoring", {}), template)
+    pipeline = Pipeline(spec)
+    candidate = Candidate({name: sub.from_dict(parts.get(name), f"{path / PARTS_FILE}.{name}")
+                           for name, sub in pipeline.subspaces.items()})
+    return pipeline, candidate, stored
 
 
-def evaluate_bundle(path: str | Path) -> tuple[Outcome, Candidate, dict[str, Any]]:
-    """Re-score a bundle; returns the new outcome, the candidate and the stored metrics."""
-    evaluator, candidate, stored = load_bundle(path)
-    return evaluator.evaluate(candidate), candidate, stored
+def reproduces(outcome: Outcome, stored: dict[str, Any]) -> bool:
+    """Whether a re-scored ``outcome`` gives the stored metrics: every declared metric, and the
+    feasibility (extras such as where and when it ran may differ)."""
+    new = _clean(outcome.metrics.to_json())
+    keys = [outcome.metrics.spec(name).key for name in outcome.metrics.names()] + ["feasible"]
+    return all(new.get(k) == stored.get(k) for k in keys)
+
+
+def evaluate_bundle(path: str | Path) -> tuple[Outcome, Candidate, Pipeline, dict[str, Any]]:
+    """Re-score a bundle; returns the new outcome, the candidate, the pipeline and the stored metrics."""
+    pipeline, candidate, stored = load_bundle(path)
+    return pipeline.evaluate(candidate), candidate, pipeline, stored

@@ -59,16 +59,15 @@ def front_hypervolume(records: list[TrialRecord], objectives: list[Objective]) -
     return hypervolume(normed, reference) / float(np.prod(reference))
 
 
-def front_rows(front: Front, space_describe: Any = None) -> list[dict[str, Any]]:
-    """Plain rows (SI values) for JSON output."""
+def front_rows(front: Front) -> list[dict[str, Any]]:
+    """Plain rows (SI values) for JSON output: trial, objective values, each sub-space's part
+    under ``parts``, all metrics."""
     rows = []
     for r in front.trials:
-        result = r.result
         row: dict[str, Any] = {"trial": r.number}
         for o in front.objectives:
             row[o.metric.key] = r.metrics.get(o.metric.key)
-        row["arch"] = result.get("arch", {})
-        row["hardware"] = result.get("hardware", {})
+        row["parts"] = r.parts()
         row["metrics"] = r.metrics
         rows.append(row)
     return rows
@@ -124,6 +123,8 @@ class FrontTracker:
         if self._hv_stale:
             span = np.where(self._hi > self._lo, self._hi - self._lo, 1.0)
             reference = np.full(len(self.signs), 1.1)
-            self._hv = hypervolume((self._front - self._lo) / span, reference) / float(np.prod(reference))
+            # The kept losses are non-dominated (``add``), and normalising keeps them so.
+            self._hv = hypervolume((self._front - self._lo) / span, reference,
+                                   nondominated=True) / float(np.prod(reference))
             self._hv_stale = False
         return self._hv

@@ -2,9 +2,10 @@
 the CLI parser imports nothing heavy."""
 from __future__ import annotations
 
-#: Front designs given per-layer detail in an HTML report by default (each costs a network
-#: trace; ``benchmarks/report_speed.py`` times a 1,000-trial report with this many).
-DETAIL_LIMIT = 24
+#: Front designs given per-layer detail in an HTML report by default (each distinct
+#: architecture costs a workload extraction, an fx trace: ~0.5 s under load, most of a report's
+#: build; ``benchmarks/report_speed.py`` times a 1,000-trial report with this many).
+DETAIL_LIMIT = 8
 #: Static plots of ``codesign plot``.
 PLOT_KINDS = ("front", "hypervolume", "layers", "roofline")
 #: Optuna importance evaluators by name (``codesign/report/importance.py``).

@@ -166,8 +166,14 @@ def plot_detail(detail: dict[str, Any], kind: str, title: str, out: str | Path) 
     return save_figure(fig, out)
 
 
+def detail_title(detail: dict[str, Any]) -> str:
+    """One line naming a design by its parts."""
+    return " | ".join(p["text"] for p in detail["parts"])
+
+
 def _trial_detail(view: RunView, trial: int | None) -> tuple[dict[str, Any], str]:
-    from codesign.report.design import cost_evaluator, design_detail, trial_candidate
+    from codesign.report.collect import run_detail_pipeline
+    from codesign.report.design import design_detail
 
     if trial is None:
         if not view.front.trials:
@@ -177,5 +183,10 @@ def _trial_detail(view: RunView, trial: int | None) -> tuple[dict[str, Any], str
         record = view.record(trial)
         if record.state != "COMPLETE":
             raise ConfigError("--trial", f"trial {trial} is {record.state.lower()}: it has no design to plot")
-    detail = design_detail(cost_evaluator(view.experiment), trial_candidate(view.experiment, record))
-    return detail, f"trial {record.number}: {detail['summary']}"
+    scoring = run_detail_pipeline(view)
+    if scoring.pipeline is None:
+        raise ConfigError("--kind", scoring.note)
+    detail = design_detail(scoring.pipeline, view.experiment.candidate_of(record, f"trial {record.number}"))
+    if detail["roofline"] is None or not detail["layers"]:
+        raise ConfigError("--trial", f"trial {record.number} has no per-layer costs to plot ({detail['error'] or 'no layers'})")
+    return detail, f"trial {record.number}: {detail_title(detail)}"

@@ -12,14 +12,15 @@ here, in one place. A trial is put in one of these classes:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codesign.errors import ConfigError
 from codesign.report.front import Front, compute_front
-from codesign.search.metrics import METRICS, Metric, Objective
-from codesign.storage.run_dir import JOURNAL_FILE, RunDir, TrialRecord
+from codesign.search.metrics import Metric, Objective
+from codesign.storage.run_dir import JOURNAL_FILE, RunDir, TrialRecord, trial_records
 
 CLASSES = ("front", "dominated", "infeasible", "failed", "running")
 
@@ -32,6 +33,8 @@ class RunView:
     experiment: Any
     records: list[TrialRecord]
     front: Front
+    #: The study's trials as Optuna keeps them (read once, with ``records``; importances use them).
+    frozen: list[Any] = field(default_factory=list)
 
     @property
     def objectives(self) -> list[Objective]:
@@ -83,15 +86,32 @@ def load_run(path: str | Path, require_trials: bool = True) -> RunView:
     from codesign.search.experiment import Experiment
 
     run_dir = RunDir.open(path)
-    experiment = Experiment.from_config(run_dir.config())
-    if require_trials and run_dir.storage_url() is None and not (run_dir.path / JOURNAL_FILE).is_file():
+    experiment = Experiment.build(run_dir.config())
+    has_study = run_dir.storage_url() is not None or (run_dir.path / JOURNAL_FILE).is_file()
+    if require_trials and not has_study:
         raise ConfigError(str(run_dir.path), f"no study in this run directory (no {JOURNAL_FILE}); "
                                              f"start it with `codesign run`")
-    records = run_dir.trials()
+    frozen: list[Any] = []
+    if has_study:  # one read of the study: the records and the importances share it
+        try:
+            frozen = run_dir.study().get_trials(deepcopy=False)
+        except KeyError:  # the storage holds no study yet
+            frozen = []
+    records = trial_records(_Trials(frozen))
     if require_trials and not any(r.state != "RUNNING" for r in records):
         raise ConfigError(str(run_dir.path), "the study has no finished trial yet; nothing to report")
     return RunView(run_dir=run_dir, experiment=experiment, records=records,
-                   front=compute_front(records, experiment.objectives))
+                   front=compute_front(records, experiment.objectives), frozen=frozen)
+
+
+class _Trials:
+    """Already-read trials in the one shape ``trial_records`` reads (``get_trials``)."""
+
+    def __init__(self, trials: list[Any]) -> None:
+        self._trials = trials
+
+    def get_trials(self, deepcopy: bool = False) -> list[Any]:
+        return self._trials
 
 
 def display_factor(metric: Metric) -> float:
@@ -99,9 +119,27 @@ def display_factor(metric: Metric) -> float:
     return metric.units.get(metric.display_unit, 1.0)
 
 
-def metric_for_key(key: str) -> Metric | None:
-    """The registered metric stored under ``key`` (``latency_s`` → latency)."""
-    for m in METRICS.values():
-        if m.key == key:
-            return m
-    return None
+def shown(metric: Metric, value: Any) -> float | None:
+    """``value`` (SI) in the metric's display unit, to 6 significant digits; ``None`` when not a
+    finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(f"{value * display_factor(metric):.6g}")
+
+
+def metric_info(metric: Metric) -> dict[str, Any]:
+    """A typed metric as a page shows it: name, stored key, display unit, label, meaning."""
+    return {"name": metric.name, "key": metric.key, "unit": metric.display_unit, "si_unit": metric.unit,
+            "label": metric.header(), "doc": metric.meaning, "direction": metric.direction}
+
+
+def spread(items: list[Any], limit: int) -> list[Any]:
+    """At most ``limit`` items, evenly spaced (first and last kept)."""
+    if limit <= 0:
+        return []
+    if len(items) <= limit:
+        return list(items)
+    if limit == 1:
+        return [items[0]]
+    step = (len(items) - 1) / (limit - 1)
+    return [items[round(i * step)] for i in range(limit)]

@@ -6,7 +6,8 @@ never waits for the slowest evaluation of a batch (a cache hit takes millisecond
 architecture a second).
 
 Ray core (actors), not Ray Tune: Tune costs ~3.4 s of machinery per trial here against ~1.4 ms
-for a plain Ray task (DESIGN.md). Each actor holds its own ``Evaluator`` and architecture cache;
+for a plain Ray task (DESIGN.md). Each actor builds its own ``Pipeline`` (from the plain
+``PipelineSpec``) with its own architecture cache;
 a candidate is preferably sent to an actor that has already seen its architecture. A dead actor
 is replaced and its candidate retried (``MAX_RETRIES`` times); a candidate that runs past the trial
 timeout is abandoned (its actor killed and replaced) and reported as failed.
@@ -26,17 +27,11 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 from codesign.registry import Registry
-from codesign.search.evaluator import (
-    Candidate,
-    EvaluatorSpec,
-    Outcome,
-    failed_outcome,
-    make_evaluator,
-)
+from codesign.search.candidate import Candidate
+from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec, failed_outcome
 
 MAX_RETRIES = 2
 
@@ -78,8 +73,8 @@ class Executor(ABC):
     """Evaluates candidates: ``submit`` them under a key, take ``(key, outcome)`` pairs from
     ``next_result`` in the order they finish."""
 
-    def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
-                 trial_timeout: float | None = None) -> None:
+    def __init__(self, spec: PipelineSpec, workers: int = 1, address: str | None = None,
+                 trial_timeout: float | None = None, pipeline: Pipeline | None = None) -> None:
         self.spec = spec
         self.workers = workers
         self.address = address
@@ -120,10 +115,11 @@ EXECUTORS: Registry[Executor] = Registry("executor", ("codesign.search.executors
 class InlineExecutor(Executor):
     """One evaluator in this process, one candidate at a time (deterministic)."""
 
-    def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
-                 trial_timeout: float | None = None) -> None:
+    def __init__(self, spec: PipelineSpec, workers: int = 1, address: str | None = None,
+                 trial_timeout: float | None = None, pipeline: Pipeline | None = None) -> None:
         super().__init__(spec, 1, address, trial_timeout)
-        self.evaluator = make_evaluator(spec)
+        #: The driver's pipeline when given (built once with the experiment), else one of ``spec``.
+        self.evaluator = pipeline if pipeline is not None else Pipeline(spec)
         self._queue: deque[tuple[int, Candidate]] = deque()
 
     def submit(self, key: int, candidate: Candidate) -> None:
@@ -144,16 +140,19 @@ class InlineExecutor(Executor):
 
 
 class _EvalActor:
-    """Body of a Ray actor: an evaluator that returns outcomes without the bulky per-layer cost."""
+    """Body of a Ray actor: a pipeline that returns outcomes without the bulky artefacts."""
 
-    def __init__(self, spec: EvaluatorSpec) -> None:
-        import torch
-
-        torch.set_num_threads(1)
-        self.evaluator = make_evaluator(spec)
+    def __init__(self, spec: PipelineSpec) -> None:
+        try:
+            import torch
+        except ImportError:  # a pipeline without torch stages
+            pass
+        else:
+            torch.set_num_threads(1)
+        self.evaluator = Pipeline(spec)
 
     def evaluate(self, candidate: Candidate) -> Outcome:
-        return replace(self.evaluator.evaluate(candidate), cost=None)
+        return self.evaluator.evaluate(candidate).without_artefacts()
 
     def ping(self) -> int:
         return os.getpid()
@@ -163,8 +162,8 @@ class _EvalActor:
 class RayExecutor(Executor):
     """``workers`` Ray actors on a local Ray started on demand, or on the cluster at ``address``."""
 
-    def __init__(self, spec: EvaluatorSpec, workers: int = 1, address: str | None = None,
-                 trial_timeout: float | None = None) -> None:
+    def __init__(self, spec: PipelineSpec, workers: int = 1, address: str | None = None,
+                 trial_timeout: float | None = None, pipeline: Pipeline | None = None) -> None:
         super().__init__(spec, workers, address, trial_timeout)
         import ray
 
@@ -180,6 +179,7 @@ class RayExecutor(Executor):
             self._owns_ray = True
         else:
             self._owns_ray = False
+        self._cached_parts = spec.cached_subspaces()
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=0)(_EvalActor)
         self._actors = [self._new_actor() for _ in range(workers)]
         self._seen: list[set[str]] = [set() for _ in range(workers)]
@@ -192,6 +192,10 @@ class RayExecutor(Executor):
         self._retries: dict[int, int] = {}
         self._ready: deque[tuple[int, Outcome]] = deque()  # results decided without a ray.get
         ray.get([a.ping.remote() for a in self._actors])
+
+    def _affinity(self, candidate: Candidate) -> str:
+        """What an actor's cache holds of a candidate: the parts its cached stages depend on."""
+        return repr([candidate.part(name) for name in self._cached_parts])
 
     def _new_actor(self) -> Any:
         return self._actor_cls.remote(self.spec)
@@ -218,9 +222,9 @@ class RayExecutor(Executor):
         while self._idle and self._pending:
             slot = self._idle.pop(0)
             seen = self._seen[slot]
-            pick = next((i for i, (_, c) in enumerate(self._pending) if c.arch.key in seen), 0)
+            pick = next((i for i, (_, c) in enumerate(self._pending) if self._affinity(c) in seen), 0)
             key, candidate = self._pending.pop(pick)
-            seen.add(candidate.arch.key)
+            seen.add(self._affinity(candidate))
             ref = self._actors[slot].evaluate.remote(candidate)
             self._running[ref] = (key, candidate, slot, time.monotonic())
 
@@ -281,7 +285,8 @@ class RayExecutor(Executor):
             self._ray.shutdown()
 
 
-def make_executor(name: str, spec: EvaluatorSpec, workers: int, address: str | None,
-                  trial_timeout: float | None) -> Executor:
+def make_executor(name: str, spec: PipelineSpec, workers: int, address: str | None,
+                  trial_timeout: float | None, pipeline: Pipeline | None = None) -> Executor:
+    """The executor ``name``; ``pipeline`` (the driver's) is used in-process when given."""
     cls = EXECUTORS.get(name, field="executor.name")
-    return cls(spec, workers=workers, address=address, trial_timeout=trial_timeout)
+    return cls(spec, workers=workers, address=address, trial_timeout=trial_timeout, pipeline=pipeline)

@@ -21,8 +21,9 @@ from optuna.trial import FrozenTrial, TrialState
 
 from codesign.dimension import Dimension
 from codesign.errors import ConfigError
+from codesign.search import optuna_internals as internals
+from codesign.storage.trial_attrs import GRID_KEY
 
-GRID_KEY = "codesign:grid_index"
 _GOLDEN = (1 + 5 ** 0.5) / 2
 
 
@@ -74,7 +75,7 @@ class JointGridSampler(BaseSampler):
 
     def _count(self, study: optuna.Study) -> int:
         if self._assigned is None:
-            trials = study._storage.get_all_trials(study._study_id, deepcopy=False)  # noqa: SLF001
+            trials = internals.all_trials(study)
             self._assigned = 1 + max((t.system_attrs.get(GRID_KEY, -1) for t in trials), default=-1)
         return self._assigned
 
@@ -88,8 +89,8 @@ class JointGridSampler(BaseSampler):
         k = self._count(study)
         if k >= self.size:
             raise ConfigError("strategy", f"the grid's {self.size} points are all taken")
-        study._storage.set_trial_system_attr(trial._trial_id, GRID_KEY, k)  # noqa: SLF001
-        self._by_trial[trial._trial_id] = k
+        internals.set_system_attr(study, trial, GRID_KEY, k)
+        self._by_trial[internals.trial_id(trial)] = k
         self._assigned = k + 1
 
     def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
@@ -101,9 +102,9 @@ class JointGridSampler(BaseSampler):
 
     def sample_independent(self, study: optuna.Study, trial: FrozenTrial, param_name: str,
                            param_distribution: BaseDistribution) -> Any:
-        k = self._by_trial.get(trial._trial_id, trial.system_attrs.get(GRID_KEY))
+        k = self._by_trial.get(internals.trial_id(trial), trial.system_attrs.get(GRID_KEY))
         if k is None:
-            k = study._storage.get_trial_system_attrs(trial._trial_id).get(GRID_KEY)  # noqa: SLF001
+            k = internals.system_attrs(study, trial).get(GRID_KEY)
         if param_name not in self._index or k is None:
             raise ConfigError("strategy", f"parameter {param_name!r} is not a dimension of the grid "
                                           f"(the space samples parameters it does not declare)")
@@ -111,4 +112,4 @@ class JointGridSampler(BaseSampler):
 
     def after_trial(self, study: optuna.Study, trial: FrozenTrial, state: TrialState,
                     values: Sequence[float] | None) -> None:
-        self._by_trial.pop(trial._trial_id, None)
+        self._by_trial.pop(internals.trial_id(trial), None)

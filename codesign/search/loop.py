@@ -30,11 +30,13 @@ from optuna.trial import TrialState
 
 from codesign.report.front import FrontTracker
 from codesign.report.status import format_duration, time_left_s
-from codesign.search.evaluator import Candidate, Outcome, prepared_spec
+from codesign.search import optuna_internals as internals
+from codesign.search.candidate import Candidate
 from codesign.search.executors import make_executor
 from codesign.search.experiment import Experiment
-from codesign.search.nested import REQUEUE_OF_ATTR
-from codesign.storage.run_dir import REQUEUED_ATTR, RunDir, trial_records
+from codesign.search.pipeline import Outcome
+from codesign.storage.run_dir import RunDir, trial_records
+from codesign.storage.trial_attrs import PARTS, REQUEUE_OF_ATTR, REQUEUED_ATTR, RESULT_ATTR
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -65,16 +67,16 @@ class RunSummary:
     infeasible: int = 0
     #: Why the loop stopped: budget, time, exhausted (the strategy has nothing left), interrupted.
     reason: str = ""
+    #: The experiment the run used (built once; ``front`` after a run reuses it).
+    experiment: Any = field(default=None, repr=False, compare=False)
 
 
 def _requeue_stale(study: optuna.Study) -> int:
     """Fail the trials a killed run left RUNNING and queue their parameters again."""
     stale = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.RUNNING]
-    storage = study._storage  # noqa: SLF001 - Optuna has no public API to fail another process's trial
     for t in stale:
-        storage.set_trial_user_attr(t._trial_id, "result", {"error": "interrupted; re-queued on resume"})
-        storage.set_trial_user_attr(t._trial_id, REQUEUED_ATTR, True)
-        storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
+        internals.fail_foreign_trial(study, t, {RESULT_ATTR: {"error": "interrupted; re-queued on resume"},
+                                                REQUEUED_ATTR: True})
         if t.params:
             study.enqueue_trial(dict(t.params), user_attrs={REQUEUE_OF_ATTR: t.number}, skip_if_exists=False)
     return len(stale)
@@ -86,9 +88,8 @@ def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, cand
     breaks a budget) or ``failed``, and the values told."""
     metrics = outcome.metrics
     result: dict[str, Any] = {
-        "arch": candidate.arch.to_dict(),
-        "hardware": candidate.hardware.to_dict(),
-        "metrics": metrics,
+        PARTS: {name: sub.to_dict(candidate.part(name)) for name, sub in experiment.subspaces.items()},
+        "metrics": metrics.to_json(),
         "seconds": round(outcome.seconds, 6),
         "arch_seconds": round(outcome.arch_seconds, 6),
         "cache_hit": outcome.cache_hit,
@@ -99,8 +100,8 @@ def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, cand
     if not error:
         missing = []
         for o in experiment.objectives:
-            value = metrics.get(o.metric.key)
-            if value is None or not math.isfinite(value):
+            value = metrics.value(o.metric.name)
+            if value is None:
                 if outcome.feasible:
                     missing.append(o.metric.name)
                 placeholders.append(o.metric.name)
@@ -110,21 +111,21 @@ def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, cand
             error = f"no value for objective(s) {', '.join(missing)}"
     if error:
         result["error"] = error
-        trial.set_user_attr("result", result)
+        trial.set_user_attr(RESULT_ATTR, result)
         study.tell(trial, state=TrialState.FAIL)
         return "failed", None
     if not outcome.feasible:
         result["infeasible"] = "; ".join(outcome.reasons) or "the design cannot be mapped"
         result["placeholder_objectives"] = placeholders
-    constraints = {MAPPABLE: outcome.unmapped_fraction}
+    constraints = {MAPPABLE: outcome.mappable_violation}
     for constraint in experiment.constraints:
-        value = metrics.get(constraint.metric.key)
-        if not outcome.feasible and (value is None or not math.isfinite(value)):
+        value = metrics.value(constraint.metric.name)
+        if not outcome.feasible and value is None:
             # Unknown for a design that does not map (its latency, say): not told, and listed.
             result.setdefault("unevaluated_constraints", []).append(constraint.metric.name)
             continue
         constraints[constraint.metric.name] = constraint.violation(value)
-    trial.set_user_attr("result", result)
+    trial.set_user_attr(RESULT_ATTR, result)
     for name, violation in constraints.items():
         trial.set_constraint(name, violation)
     study.tell(trial, values)
@@ -201,8 +202,8 @@ def run_search(experiment: Experiment, run: RunDir, quiet: bool = False, resume:
 
 def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_address: str | None) -> RunSummary:
     config = experiment.config
-    strategy = experiment.strategy()
-    study = run.study(directions=experiment.directions, sampler=strategy.sampler(experiment.joint_space))
+    strategy = experiment.strategy
+    study = run.study(directions=experiment.directions, sampler=experiment.sampler)
     # Named objectives: optuna-dashboard and ``study.trials_dataframe`` show them by name.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -215,9 +216,10 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     tracker.add_records(records)
     budget_trials = config.budget.trials
     executor_cfg = config.executor
-    spec = prepared_spec(experiment.evaluator_spec)
+    pipeline = experiment.pipeline
+    spec = pipeline.prepare()  # e.g. a rank combination's reference scores, once for every worker
     executor = make_executor(executor_cfg.name, spec, executor_cfg.workers,
-                             ray_address or executor_cfg.address, executor_cfg.trial_timeout)
+                             ray_address or executor_cfg.address, executor_cfg.trial_timeout, pipeline=pipeline)
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
@@ -240,7 +242,7 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
                 if reason:
                     break
                 trial = study.ask()
-                candidate = Candidate(arch=experiment.space.sample(trial), hardware=experiment.hardware.sample(trial))
+                candidate = experiment.candidate(trial)
                 in_flight[trial.number] = (trial, candidate)
                 executor.submit(trial.number, candidate)
             if not in_flight:
@@ -270,4 +272,4 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
                       failed=failed, front_size=tracker.size, hypervolume=tracker.hypervolume(), seconds=elapsed,
                       interrupted=reason == "interrupted", requeued=requeued,
                       rate_per_s=new_trials / elapsed if elapsed > 0 else 0.0, infeasible=infeasible,
-                      reason=reason)
+                      reason=reason, experiment=experiment)

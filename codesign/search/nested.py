@@ -33,13 +33,11 @@ from optuna.samplers import BaseSampler
 from optuna.study import StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
-# A trial a killed run left running carries REQUEUED_ATTR (its copy carries ``REQUEUE_OF_ATTR``).
-from codesign.storage.run_dir import REQUEUED_ATTR
+from codesign.search import optuna_internals as internals
 
-ROUND_KEY = "codesign:nested_round"
-SLOT_KEY = "codesign:nested_slot"
-#: User attribute of a trial queued again on resume: the number of the trial it replaces.
-REQUEUE_OF_ATTR = "requeue_of"
+# A trial a killed run left running carries REQUEUED_ATTR (its copy carries ``REQUEUE_OF_ATTR``).
+from codesign.storage.trial_attrs import REQUEUE_OF_ATTR, REQUEUED_ATTR, ROUND_KEY, SLOT_KEY
+
 _CONSTRAINT_PREFIX = "constraints:"
 _INNER_CACHE = 4
 
@@ -49,14 +47,7 @@ class _StudyView(optuna.Study):
 
     def __init__(self, study: optuna.Study, trials: list[FrozenTrial]) -> None:  # noqa: D107
         # Deliberately not Study.__init__: the view shares the real study's identity and storage.
-        self.study_name = study.study_name
-        self._study_id = study._study_id  # noqa: SLF001
-        self._storage = study._storage  # noqa: SLF001
-        self._directions = list(study.directions)
-        self.sampler = study.sampler
-        self.pruner = study.pruner
-        self._thread_local = study._thread_local  # noqa: SLF001
-        self._stop_flag = False
+        internals.init_study_view(self, study)
         self._view_trials = trials
 
     def _get_trials(self, deepcopy: bool = True, states: Container[TrialState] | None = None,
@@ -73,17 +64,17 @@ def _violation(trial: FrozenTrial) -> float:
 
 
 class NestedSampler(BaseSampler):
-    """Outer sampler for the architecture parameters (names starting with ``arch_prefix``), a
-    fresh inner sampler per round for the rest."""
+    """Outer sampler for the parameters of the ``outer`` sub-spaces (a parameter ``NAME.dim``
+    belongs to sub-space ``NAME``), an inner sampler for the rest."""
 
     def __init__(self, outer: BaseSampler, inner_factory: Callable[[int], BaseSampler], inner_trials: int,
-                 arch_prefix: str = "arch.", shared_inner: bool = False) -> None:
+                 outer_subspaces: tuple[str, ...] = ("arch",), shared_inner: bool = False) -> None:
         if inner_trials < 1:
             raise ValueError("inner_trials must be >= 1")
         self.outer = outer
         self.inner_factory = inner_factory
         self.inner_trials = inner_trials
-        self.arch_prefix = arch_prefix
+        self.outer_subspaces = frozenset(outer_subspaces)
         #: One inner sampler that sees every round's trials (accelerator knowledge carries over
         #: between architectures) instead of a fresh one per round.
         self.shared_inner = shared_inner
@@ -94,14 +85,14 @@ class NestedSampler(BaseSampler):
         self._views: tuple[int, dict[Any, _StudyView]] = (-1, {})
 
     # -- rounds ---------------------------------------------------------------------------------
-    def _is_arch(self, name: str) -> bool:
-        return name.startswith(self.arch_prefix)
+    def _is_outer(self, name: str) -> bool:
+        """Whether parameter ``name`` belongs to an outer sub-space."""
+        return name.partition(".")[0] in self.outer_subspaces
 
     def _slot_of(self, study: optuna.Study, trial: FrozenTrial) -> tuple[int, int]:
-        if trial._trial_id in self._slots:
-            return self._slots[trial._trial_id]
-        attrs = trial.system_attrs if ROUND_KEY in trial.system_attrs else \
-            study._storage.get_trial_system_attrs(trial._trial_id)  # noqa: SLF001
+        if internals.trial_id(trial) in self._slots:
+            return self._slots[internals.trial_id(trial)]
+        attrs = trial.system_attrs if ROUND_KEY in trial.system_attrs else internals.system_attrs(study, trial)
         return int(attrs[ROUND_KEY]), int(attrs[SLOT_KEY])
 
     @staticmethod
@@ -112,7 +103,7 @@ class NestedSampler(BaseSampler):
     def _next_slot(self, study: optuna.Study) -> tuple[int, int]:
         if self._last is None:
             assigned = [(int(t.system_attrs[ROUND_KEY]), int(t.system_attrs[SLOT_KEY]))
-                        for t in study._storage.get_all_trials(study._study_id, deepcopy=False)  # noqa: SLF001
+                        for t in internals.all_trials(study)
                         if ROUND_KEY in t.system_attrs]
             self._last = max(assigned, default=(-1, self.inner_trials - 1))
         r, j = self._last
@@ -130,13 +121,13 @@ class NestedSampler(BaseSampler):
 
     # -- views ----------------------------------------------------------------------------------
     def _all(self, study: optuna.Study) -> list[FrozenTrial]:
-        return study._storage.get_all_trials(study._study_id, deepcopy=False)  # noqa: SLF001
+        return internals.all_trials(study)
 
     def _cached(self, trial: FrozenTrial, key: Any, build: Callable[[], _StudyView]) -> _StudyView:
         owner, views = self._views
-        if owner != trial._trial_id:
+        if owner != internals.trial_id(trial):
             views = {}
-            self._views = (trial._trial_id, views)
+            self._views = (internals.trial_id(trial), views)
         if key not in views:
             views[key] = build()
         return views[key]
@@ -165,8 +156,8 @@ class NestedSampler(BaseSampler):
 
     def _outer_trial(self, study: optuna.Study, r: int, head: FrozenTrial, members: list[FrozenTrial]) -> FrozenTrial:
         """Round ``r`` as one trial of the outer search (see the module docstring)."""
-        params = {k: v for k, v in head.params.items() if self._is_arch(k)}
-        dists = {k: v for k, v in head.distributions.items() if self._is_arch(k)}
+        params = {k: v for k, v in head.params.items() if self._is_outer(k)}
+        dists = {k: v for k, v in head.distributions.items() if self._is_outer(k)}
         system_attrs = {k: v for k, v in head.system_attrs.items() if not k.startswith(_CONSTRAINT_PREFIX)}
         finished = [t for t in members if t.state.is_finished()]
         complete = [t for t in finished if t.state == TrialState.COMPLETE and t.values is not None]
@@ -190,7 +181,7 @@ class NestedSampler(BaseSampler):
             number=r, state=state, value=None, values=values, datetime_start=head.datetime_start,
             datetime_complete=head.datetime_complete if state.is_finished() else None, params=params,
             distributions=dists, user_attrs={}, system_attrs=system_attrs, intermediate_values={},
-            trial_id=head._trial_id,
+            trial_id=internals.trial_id(head),
         )
 
     # -- the sampler interface ------------------------------------------------------------------
@@ -198,16 +189,14 @@ class NestedSampler(BaseSampler):
         if ROUND_KEY in trial.system_attrs:
             r, j = int(trial.system_attrs[ROUND_KEY]), int(trial.system_attrs[SLOT_KEY])
         elif REQUEUE_OF_ATTR in trial.user_attrs:  # a re-queued trial keeps its place
-            storage = study._storage  # noqa: SLF001
-            original = storage.get_trial(storage.get_trial_id_from_study_id_trial_number(
-                study._study_id, int(trial.user_attrs[REQUEUE_OF_ATTR])))  # noqa: SLF001
+            original = internals.trial_by_number(study, int(trial.user_attrs[REQUEUE_OF_ATTR]))
             r, j = self._slot_of(study, original)
         else:
             r, j = self._next_slot(study)
             self._last = (r, j)
-        study._storage.set_trial_system_attr(trial._trial_id, ROUND_KEY, r)  # noqa: SLF001
-        study._storage.set_trial_system_attr(trial._trial_id, SLOT_KEY, j)  # noqa: SLF001
-        self._slots[trial._trial_id] = (r, j)
+        internals.set_system_attr(study, trial, ROUND_KEY, r)
+        internals.set_system_attr(study, trial, SLOT_KEY, j)
+        self._slots[internals.trial_id(trial)] = (r, j)
         if j == 0:
             self.outer.before_trial(self._outer_view(study, trial), trial)
         self._inner_sampler(r).before_trial(self._round_view(study, r, trial), trial)
@@ -217,27 +206,27 @@ class NestedSampler(BaseSampler):
         space = {}
         if j == 0:
             outer = self.outer.infer_relative_search_space(self._outer_view(study, trial), trial)
-            space.update({k: v for k, v in outer.items() if self._is_arch(k)})
+            space.update({k: v for k, v in outer.items() if self._is_outer(k)})
         inner = self._inner_sampler(r).infer_relative_search_space(self._round_view(study, r, trial), trial)
-        space.update({k: v for k, v in inner.items() if not self._is_arch(k)})
+        space.update({k: v for k, v in inner.items() if not self._is_outer(k)})
         return space
 
     def sample_relative(self, study: optuna.Study, trial: FrozenTrial,
                         search_space: dict[str, BaseDistribution]) -> dict[str, Any]:
         r, j = self._slot_of(study, trial)
-        arch_space = {k: v for k, v in search_space.items() if self._is_arch(k)}
-        hw_space = {k: v for k, v in search_space.items() if not self._is_arch(k)}
+        outer_space = {k: v for k, v in search_space.items() if self._is_outer(k)}
+        inner_space = {k: v for k, v in search_space.items() if not self._is_outer(k)}
         out: dict[str, Any] = {}
-        if arch_space:
-            out.update(self.outer.sample_relative(self._outer_view(study, trial), trial, arch_space))
-        if hw_space:
-            out.update(self._inner_sampler(r).sample_relative(self._round_view(study, r, trial), trial, hw_space))
+        if outer_space:
+            out.update(self.outer.sample_relative(self._outer_view(study, trial), trial, outer_space))
+        if inner_space:
+            out.update(self._inner_sampler(r).sample_relative(self._round_view(study, r, trial), trial, inner_space))
         return out
 
     def sample_independent(self, study: optuna.Study, trial: FrozenTrial, param_name: str,
                            param_distribution: BaseDistribution) -> Any:
         r, j = self._slot_of(study, trial)
-        if self._is_arch(param_name):
+        if self._is_outer(param_name):
             if j > 0:
                 head = next((t for t in self._all(study) if self._round(t) == r
                              and t.system_attrs.get(SLOT_KEY) == 0 and param_name in t.params), None)
@@ -252,7 +241,7 @@ class NestedSampler(BaseSampler):
         r, _ = self._slot_of(study, trial)
         self._views = (-1, {})
         self._inner_sampler(r).after_trial(self._round_view(study, r, trial), trial, state, values)
-        self._slots.pop(trial._trial_id, None)
+        self._slots.pop(internals.trial_id(trial), None)
 
     def reseed_rng(self) -> None:
         self.outer.reseed_rng()

@@ -13,9 +13,11 @@ trials among the bad ones. A design that cannot be mapped is such an infeasible 
 ``codesign/search/loop.py``), so the samplers learn to avoid it."""
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import optuna
@@ -27,15 +29,21 @@ from codesign.registry import Registry
 
 @dataclass(frozen=True)
 class JointSpace:
-    """The parameters a trial samples: ``(name, dimension)`` pairs for the architecture
-    (``arch.*``) and for the accelerator (``hw.*``)."""
+    """The parameters a trial samples, grouped by sub-space: ``(sub-space name, ((parameter,
+    dimension), ...))`` pairs, parameters named ``NAME.dimension``; ``fields`` gives the config
+    field each parameter comes from (for error messages)."""
 
-    arch: tuple[tuple[str, Dimension], ...] = ()
-    hardware: tuple[tuple[str, Dimension], ...] = ()
+    groups: tuple[tuple[str, tuple[tuple[str, Dimension], ...]], ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def params(self) -> dict[str, Dimension]:
-        return dict(self.arch + self.hardware)
+        return {name: dim for _, params in self.groups for name, dim in params}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The sub-spaces, in sampling order."""
+        return tuple(name for name, _ in self.groups)
 
     @property
     def size(self) -> int | None:
@@ -43,14 +51,26 @@ class JointSpace:
         sizes = [d.size for d in self.params.values()]
         return math.prod(sizes) if all(s is not None for s in sizes) else None
 
+    def subset(self, names: Collection[str]) -> JointSpace:
+        """The groups of the sub-spaces ``names``."""
+        return JointSpace(groups=tuple(g for g in self.groups if g[0] in names), fields=self.fields)
+
     def where(self, name: str) -> str:
         """The config field a parameter comes from (for error messages)."""
-        prefix, _, rest = name.partition(".")
-        return f"accelerator.search.{rest}" if prefix == "hw" else f"space (dimension {rest})"
+        return self.fields.get(name, name)
+
+
+def sampler_keywords(sampler_class: type) -> tuple[str, ...]:
+    """The keyword arguments a sampler's constructor takes (``seed`` is the strategy's)."""
+    params = inspect.signature(sampler_class.__init__).parameters.values()
+    return tuple(p.name for p in params if p.name not in ("self", "seed")
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 class Strategy:
-    """Makes the Optuna sampler for a study. ``options`` go to the sampler's constructor."""
+    """Makes the Optuna sampler for a study. ``options`` go to the sampler's constructor: their
+    names are checked against its signature, their values by the sampler (both errors name the
+    option); ``where`` is the config field they come from."""
 
     sampler_class: ClassVar[type[optuna.samplers.BaseSampler] | None] = None
     #: Sampler options that differ from Optuna's defaults (the user's options override them).
@@ -58,14 +78,20 @@ class Strategy:
     #: Whether the strategy can be the outer or inner part of ``nested``.
     nestable: ClassVar[bool] = True
 
-    def __init__(self, seed: int, **options: Any) -> None:
+    def __init__(self, seed: int, where: str = "strategy.options", **options: Any) -> None:
         self.seed = seed
+        self.where = where
         self.options = options
         self._sampler: optuna.samplers.BaseSampler | None = None
 
     def sampler(self, space: JointSpace) -> optuna.samplers.BaseSampler:
-        """The sampler for ``space`` (bad options raise ``ConfigError`` on ``strategy.options``)."""
+        """The sampler for ``space`` (bad options raise ``ConfigError`` on ``where.<option>``)."""
         assert self.sampler_class is not None, f"{type(self).__name__} must set sampler_class or override sampler()"
+        known = sampler_keywords(self.sampler_class)
+        for name in self.options:
+            if name not in known:
+                raise ConfigError(f"{self.where}.{name}", f"unknown option of {self.sampler_class.__name__} "
+                                                          f"(known: {', '.join(known)})")
         kwargs = {**self.defaults, **self.options}
         kwargs["seed"] = self.seed
         try:
@@ -73,7 +99,8 @@ class Strategy:
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 self._sampler = self.sampler_class(**kwargs)
         except (TypeError, ValueError) as exc:
-            raise ConfigError("strategy.options", f"{exc}") from None
+            raise ConfigError(self.where, f"{self.sampler_class.__name__} refused the options "
+                                          f"{self.options!r}: {exc}") from None
         return self._sampler
 
     def remaining(self, study: optuna.Study) -> int | None:
@@ -125,7 +152,7 @@ class Grid(Strategy):
         from codesign.search.grid import JointGridSampler, dimension_values
 
         if self.options:
-            raise ConfigError("strategy.options", f"grid takes no options, got {', '.join(sorted(self.options))}")
+            raise ConfigError(self.where, f"grid takes no options, got {', '.join(sorted(self.options))}")
         params = {name: dimension_values(dim, space.where(name)) for name, dim in space.params.items()}
         self._sampler = JointGridSampler(params, seed=self.seed)
         return self._sampler
@@ -140,6 +167,7 @@ class Grid(Strategy):
 _NESTED_DEFAULTS: dict[str, Any] = {
     "inner_trials": 4,
     "shared_inner": True,
+    "outer_subspaces": ["arch"],
     "outer": {"name": "tpe", "options": {}},
     "inner": {"name": "tpe", "options": {}},
 }
@@ -148,7 +176,8 @@ _NESTED_DEFAULTS: dict[str, Any] = {
 @STRATEGIES.register("nested")
 class Nested(Strategy):
     """Outer architecture search, and an inner accelerator search of ``inner_trials`` trials per
-    architecture (as NAAS does). Options: ``inner_trials`` (4); ``outer`` and ``inner``, each a
+    architecture (as NAAS does). The outer search samples the sub-spaces ``outer_subspaces``
+    (``[arch]``), the inner one every other sub-space. Options: ``inner_trials`` (4); ``outer`` and ``inner``, each a
     strategy ``{name, options}`` (TPE both); ``shared_inner`` (true: one inner sampler learns from
     every architecture's accelerator trials; false: a fresh one per architecture, as in NAAS).
     The defaults did best of the variants tried on ``benchmarks/search_quality.py`` (see
@@ -158,7 +187,7 @@ class Nested(Strategy):
 
     def _part(self, key: str) -> tuple[type[Strategy], dict[str, Any]]:
         raw = self.options.get(key, _NESTED_DEFAULTS[key])
-        where = f"strategy.options.{key}"
+        where = f"{self.where}.{key}"
         if not isinstance(raw, dict) or set(raw) - {"name", "options"} or "name" not in raw:
             raise ConfigError(where, f"expected {{name: STRATEGY, options: {{...}}}}, got {raw!r}")
         if raw["name"] == "nested":
@@ -177,28 +206,35 @@ class Nested(Strategy):
 
         unknown = set(self.options) - set(_NESTED_DEFAULTS)
         if unknown:
-            raise ConfigError("strategy.options", f"unknown option(s) {', '.join(sorted(unknown))} "
-                                                  f"(known: {', '.join(_NESTED_DEFAULTS)})")
+            raise ConfigError(f"{self.where}.{sorted(unknown)[0]}", f"unknown option "
+                                                                    f"(known: {', '.join(_NESTED_DEFAULTS)})")
         inner_trials = self.options.get("inner_trials", _NESTED_DEFAULTS["inner_trials"])
         if isinstance(inner_trials, bool) or not isinstance(inner_trials, int) or inner_trials < 1:
-            raise ConfigError("strategy.options.inner_trials", f"must be an integer >= 1, got {inner_trials!r}")
+            raise ConfigError(f"{self.where}.inner_trials", f"must be an integer >= 1, got {inner_trials!r}")
+        outer_names = self.options.get("outer_subspaces", _NESTED_DEFAULTS["outer_subspaces"])
+        if not isinstance(outer_names, list) or not outer_names or any(n not in space.names for n in outer_names):
+            raise ConfigError(f"{self.where}.outer_subspaces", f"expected a non-empty list of the experiment's "
+                                                               f"sub-spaces ({', '.join(space.names)}), got {outer_names!r}")
         outer_cls, outer_options = self._part("outer")
         inner_cls, inner_options = self._part("inner")
-        outer = outer_cls(self.seed, **outer_options).sampler(JointSpace(arch=space.arch))
-        hw_space = JointSpace(hardware=space.hardware)
-        inner_cls(self.seed, **inner_options).sampler(hw_space)  # validate the options now
+        outer_where, inner_where = f"{self.where}.outer.options", f"{self.where}.inner.options"
+        outer = outer_cls(self.seed, outer_where, **outer_options).sampler(space.subset(outer_names))
+        inner_space = space.subset([n for n in space.names if n not in outer_names])
+        inner_cls(self.seed, inner_where, **inner_options).sampler(inner_space)  # validate the options now
 
         def inner_factory(round_number: int) -> optuna.samplers.BaseSampler:
             # Seeded per round so that a resumed run draws what an uninterrupted one would.
-            return inner_cls(self.seed * 1_000_003 + round_number + 1, **inner_options).sampler(hw_space)
+            return inner_cls(self.seed * 1_000_003 + round_number + 1, inner_where, **inner_options).sampler(inner_space)
 
         shared = self.options.get("shared_inner", _NESTED_DEFAULTS["shared_inner"])
         if not isinstance(shared, bool):
-            raise ConfigError("strategy.options.shared_inner", f"must be true or false, got {shared!r}")
-        self._sampler = NestedSampler(outer, inner_factory, inner_trials, shared_inner=shared)
+            raise ConfigError(f"{self.where}.shared_inner", f"must be true or false, got {shared!r}")
+        self._sampler = NestedSampler(outer, inner_factory, inner_trials, outer_subspaces=tuple(outer_names),
+                                      shared_inner=shared)
         return self._sampler
 
 
-def make_strategy(name: str, seed: int, options: dict[str, Any]) -> Strategy:
-    cls = STRATEGIES.get(name, field="strategy.name")
-    return cls(seed=seed, **options)
+def make_strategy(name: str, seed: int, options: dict[str, Any], where: str = "strategy") -> Strategy:
+    """The registered strategy ``name`` (its options are checked when it makes its sampler)."""
+    cls = STRATEGIES.get(name, field=f"{where}.name")
+    return cls(seed, f"{where}.options", **options)

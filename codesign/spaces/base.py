@@ -10,41 +10,28 @@ from typing import Any, ClassVar
 
 import torch
 import torch.nn as nn
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from codesign.dimension import Dimension
 from codesign.errors import ConfigError
+from codesign.options import PluginOptions, format_validation_error, validate_options
 from codesign.registry import Registry
 from codesign.spaces.arch import ArchSpec
 from codesign.workload import Workload
 from codesign.workload.extract import extract_workload
+
+__all__ = ["ARCH_PREFIX", "SPACES", "SearchSpace", "SpaceOptions", "create_space", "format_validation_error"]
 
 ARCH_PREFIX = "arch."
 #: Largest space ``SearchSpace.enumerate`` lists by default.
 ENUMERATE_LIMIT = 1_000_000
 
 
-class SpaceOptions(BaseModel):
+class SpaceOptions(PluginOptions):
     """Options every space accepts; spaces subclass this to add theirs."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     num_classes: int = 1000
     resolution: int = 224
     in_chans: int = 3
-
-
-def format_validation_error(exc: ValidationError, where: str) -> ConfigError:
-    """First pydantic error as a one-line ``ConfigError`` naming the field."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    field = f"{where}.{loc}" if where and loc else (where or loc)
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown key"
-    elif err["type"] == "missing":
-        msg = "required"
-    return ConfigError(field, msg)
 
 
 class SearchSpace(ABC):
@@ -53,10 +40,7 @@ class SearchSpace(ABC):
     Options: ClassVar[type[SpaceOptions]] = SpaceOptions
 
     def __init__(self, **options: Any) -> None:
-        try:
-            self.options = self.Options(**options)
-        except ValidationError as exc:
-            raise format_validation_error(exc, "space.options") from None
+        self.options = validate_options(self.Options, options, "space.options")
 
     @property
     def name(self) -> str:
@@ -118,9 +102,18 @@ class SearchSpace(ABC):
         if missing:
             raise ConfigError("arch", f"genotype lacks {', '.join(missing)}")
 
+    def checked_key(self, key: str) -> str:
+        """``key`` after parsing it (its constraints checked). Spaces whose ``to_key`` validates
+        through ``from_key`` call this, so that ``spec`` reuses the parse instead of repeating it."""
+        self._last_parsed = (key, self.from_key(key))
+        return key
+
     def spec(self, genotype: dict[str, Any]) -> ArchSpec:
+        """The architecture of ``genotype``: its canonical key, parsed once."""
         key = self.to_key(genotype)
-        return ArchSpec(space=self.name, key=key, genotype=self.from_key(key))
+        last = getattr(self, "_last_parsed", None)
+        parsed = last[1] if last is not None and last[0] == key else self.from_key(key)
+        return ArchSpec(space=self.name, key=key, genotype=parsed)
 
     def parse(self, key: str) -> ArchSpec:
         """Validate a key given by a user."""

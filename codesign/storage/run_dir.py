@@ -27,6 +27,7 @@ from codesign.config.schema import ExperimentConfig, parse_config
 from codesign.errors import CodesignError, ConfigError
 from codesign.storage.journal import BufferedJournalFile
 from codesign.storage.session import Liveness, Session, read_liveness
+from codesign.storage.trial_attrs import LEGACY_PART_KEYS, PARTS, REQUEUED_ATTR, RESULT_ATTR
 
 STUDY_NAME = "codesign"
 CONFIG_FILE = "config.yaml"
@@ -61,6 +62,18 @@ class TrialRecord:
     def metrics(self) -> dict[str, Any]:
         return self.result.get("metrics", {})
 
+    def parts(self) -> dict[str, Any]:
+        """Every stored part by sub-space name."""
+        parts = self.result.get(PARTS)
+        if isinstance(parts, dict):
+            return dict(parts)
+        return {name: self.result[key] for name, key in LEGACY_PART_KEYS.items() if key in self.result}
+
+    def part_data(self, name: str) -> dict[str, Any] | None:
+        """The stored part of sub-space ``name`` (``None`` when the result has none): under
+        ``parts``, or where runs from before sub-spaces kept it."""
+        return self.parts().get(name)
+
     @property
     def infeasible(self) -> bool:
         """Complete, but violating a constraint (a budget, or the design does not map)."""
@@ -78,18 +91,13 @@ def trial_records(study: optuna.Study) -> list[TrialRecord]:
         duration = t.duration.total_seconds() if t.duration is not None else None
         out.append(TrialRecord(
             number=t.number, state=t.state.name, values=tuple(t.values) if t.values else None,
-            params=dict(t.params), result=dict(t.user_attrs.get("result", {})),
+            params=dict(t.params), result=dict(t.user_attrs.get(RESULT_ATTR, {})),
             constraints=dict(t.constraints), duration_s=duration,
             started=t.datetime_start.timestamp() if t.datetime_start else None,
             completed=t.datetime_complete.timestamp() if t.datetime_complete else None,
             requeued=bool(t.user_attrs.get(REQUEUED_ATTR)),
         ))
     return out
-
-
-#: Marks a trial a killed run left RUNNING; its parameters were queued again, so it does not
-#: count against the budget.
-REQUEUED_ATTR = "requeued"
 
 
 def check_storage_url(url: str, where: str = "storage") -> str:

@@ -23,17 +23,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
+from codesign.workload.fuse import fuse_layers
+from codesign.workload.graph import GraphBuilder
 from codesign.workload.layer import Layer
+from codesign.workload.ops import ACT_OPS, NORM_OPS, SOFTMAX_OPS, nkpq
 from codesign.workload.workload import Workload
 
-# Simple operations per output element of each activation / normalisation / softmax. Counted as
-# the arithmetic steps of the usual formula (an exp or a division counts as one operation).
-ACT_OPS: dict[str, float] = {
-    "relu": 1, "relu6": 2, "leaky_relu": 2, "hardtanh": 2, "hardsigmoid": 3, "hardswish": 4,
-    "sigmoid": 3, "tanh": 3, "silu": 4, "swish": 4, "gelu": 8, "mish": 6, "elu": 3, "softplus": 3,
-}
-NORM_OPS: dict[str, float] = {"batch_norm": 2, "layer_norm": 5, "group_norm": 5, "instance_norm": 5}
-SOFTMAX_OPS = 4.0  # max, subtract, exp, divide (the sum shares the divide's pass)
+__all__ = ["ACT_OPS", "NORM_OPS", "SOFTMAX_OPS", "extract_workload", "fuse_layers"]
 
 _ACT_MODULES: dict[type, str] = {
     nn.ReLU: "relu", nn.ReLU6: "relu6", nn.LeakyReLU: "leaky_relu", nn.Hardtanh: "hardtanh",
@@ -74,22 +70,6 @@ def _shape(node: Any) -> tuple[int, ...] | None:
     return tuple(int(d) for d in meta.shape)
 
 
-def _nkpq(shape: tuple[int, ...]) -> dict[str, int]:
-    """Map an activation shape onto N, K, P, Q: (N, C, H, W) images, (N, T, D) token sequences,
-    (N, D) vectors."""
-    if len(shape) == 4:
-        return {"N": shape[0], "K": shape[1], "P": shape[2], "Q": shape[3]}
-    if len(shape) == 3:
-        return {"N": shape[0], "K": shape[2], "P": shape[1], "Q": 1}
-    if len(shape) == 2:
-        return {"N": shape[0], "K": shape[1]}
-    if len(shape) == 1:
-        return {"K": shape[0]}
-    if len(shape) == 0:
-        return {}
-    return {"N": math.prod(shape[:-3]), "K": shape[-3], "P": shape[-2], "Q": shape[-1]}
-
-
 def _conv_layer(name: str, in_shape: tuple[int, ...], out_shape: tuple[int, ...],
                 weight_shape: tuple[int, ...], stride: Any, dilation: Any, groups: int) -> Layer:
     if len(in_shape) == 3:  # conv1d: length on P
@@ -124,7 +104,7 @@ def _matmul_layer(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> Layer:
 def _vector_layer(name: str, op: str, shape: tuple[int, ...], ops: float, operands: int = 1,
                   kernel: tuple[int, int] = (1, 1), in_shape: tuple[int, ...] | None = None,
                   label: str = "") -> Layer:
-    dims = _nkpq(shape)
+    dims = nkpq(shape)
     extra = {"kind": label} if label else {}
     layer_kwargs: dict[str, Any] = dict(dims)
     if op == "pool":
@@ -146,24 +126,76 @@ def _times_zero(node: torch.fx.Node) -> bool:
 
 
 class _FxExtractor:
-    """Walk a shape-propagated fx graph and emit layers."""
+    """Walk a shape-propagated fx graph and emit layers and the tensors they read and write.
+
+    Each node's value is tracked as the tensors it holds (``alias``): a layer's output is a tensor
+    named after its node; a placeholder is a network input, a ``get_attr`` a weight; any other node
+    (view, reshape, flatten, permute, getitem, cat, dropout, ...) holds the union of its tensor
+    arguments, so a layer that reads it reads those tensors. Non-tensor values (sizes) and a
+    multiplication by 0 hold none."""
 
     def __init__(self, gm: torch.fx.GraphModule) -> None:
         self.gm = gm
         self.modules = dict(gm.named_modules())
         self.layers: list[Layer] = []
         self.skipped: dict[str, int] = {}
+        self.graph = GraphBuilder()
+        self.alias: dict[torch.fx.Node, tuple[str, ...]] = {}
 
     def run(self) -> list[Layer]:
+        graph = self.graph
         for node in self.gm.graph.nodes:
-            if node.op in ("placeholder", "output", "get_attr"):
+            if node.op in ("placeholder", "get_attr"):
+                shape = _shape(node)
+                if shape is not None:
+                    tid = node.name if node.op == "placeholder" else str(node.target)
+                    self.alias[node] = (graph.tensor(tid, shape, is_input=node.op == "placeholder",
+                                                     is_weight=node.op == "get_attr"),)
+                continue
+            if node.op == "output":
+                graph.mark_outputs(self._reads(node))
                 continue
             layer_list = self._node_layers(node)
             if layer_list is None:
                 self._skip(node)
+            if not layer_list:  # no arithmetic: the value holds what its arguments hold
+                holds_data = "tensor_meta" in node.meta and not _times_zero(node)
+                self.alias[node] = self._reads(node) if holds_data else ()
                 continue
+            self._record(node, layer_list)
             self.layers.extend(layer_list)
         return self.layers
+
+    def _reads(self, node: torch.fx.Node) -> tuple[str, ...]:
+        """The tensors a node's arguments hold, in argument order."""
+        ids: list[str] = []
+        torch.fx.node.map_arg((node.args, node.kwargs), lambda n: ids.extend(self.alias.get(n, ())))
+        return tuple(dict.fromkeys(ids))
+
+    def _record(self, node: torch.fx.Node, layer_list: list[Layer]) -> None:
+        """Reads and writes of the layers made from one node."""
+        graph = self.graph
+        shape = _shape(node)
+        if len(layer_list) == 1:
+            reads = list(self._reads(node))
+            if node.op == "call_module" and layer_list[0].static_weights:
+                weight = self.modules[node.target].weight
+                reads.append(graph.tensor(f"{node.target}.weight", tuple(weight.shape), is_weight=True))
+            graph.tensor(node.name, shape if shape is not None else (layer_list[0].output_elems,))
+            graph.layer(reads, [node.name])
+            self.alias[node] = (node.name,)
+            return
+        # scaled_dot_product_attention: q @ k^T, softmax, @ v.
+        q, k, v = (self.alias.get(a, ()) if isinstance(a, torch.fx.Node) else () for a in node.args[:3])
+        scores, probs = f"{node.name}.qk", f"{node.name}.softmax"
+        score_shape = (*(_shape(node.args[0]) or ())[:-1], (_shape(node.args[1]) or (1, 1))[-2])
+        graph.tensor(scores, score_shape)
+        graph.tensor(probs, score_shape)
+        graph.tensor(node.name, shape if shape is not None else (layer_list[2].output_elems,))
+        graph.layer([*q, *k], [scores])
+        graph.layer([scores], [probs])
+        graph.layer([probs, *v], [node.name])
+        self.alias[node] = (node.name,)
 
     def _skip(self, node: torch.fx.Node) -> None:
         target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", str(node.target))
@@ -367,33 +399,6 @@ def _hook_layers(model: nn.Module, example: torch.Tensor) -> tuple[list[Layer], 
     return layers, {}
 
 
-def fuse_layers(layers: list[Layer]) -> list[Layer]:
-    """Fold BatchNorm into the conv or linear layer before it and fuse an activation into the MAC
-    layer before it (at most one activation per MAC layer).
-
-    Only an immediate successor in graph order with the same number of outputs is fused, which
-    matches conv → bn → act chains.
-    """
-    from dataclasses import replace
-
-    fused: list[Layer] = []
-    for layer in layers:
-        prev = fused[-1] if fused else None
-        if prev is not None and prev.is_mac and prev.output_elems == layer.output_elems:
-            done = list(prev.extra.get("fused", []))
-            has_act = any(kind in ACT_OPS for kind in done)
-            kind = layer.extra.get("kind", "")
-            if layer.op == "norm" and kind == "batch_norm" and prev.op in ("conv", "linear") and not has_act:
-                fused[-1] = replace(prev, extra={**prev.extra, "fused": done + [kind]})
-                continue
-            if layer.op == "act" and not has_act:
-                fused[-1] = replace(prev, extra={**prev.extra, "fused": done + [kind]},
-                                    post_ops=prev.post_ops + layer.ops_per_output)
-                continue
-        fused.append(layer)
-    return fused
-
-
 def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 1, name: str = "model",
                      fuse: bool = True) -> Workload:
     """Trace ``model`` at ``(batch, *input_shape)`` and return its layers.
@@ -403,6 +408,7 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     model.eval()
     example = torch.zeros(batch, *input_shape)
     meta: dict[str, Any] = {"batch": batch}
+    graph: GraphBuilder | None = None  # no edges from hooks: the layers then form a chain
     # Only tracing may fail over to hooks: an error in the extraction itself is a bug to surface.
     try:
         gm = torch.fx.symbolic_trace(model)
@@ -416,7 +422,9 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     else:
         extractor = _FxExtractor(gm)
         layers = extractor.run()
+        graph = extractor.graph
         meta.update(extraction="fx", skipped=extractor.skipped)
     if fuse:
-        layers = fuse_layers(layers)
-    return Workload(name=name, layers=tuple(layers), input_shape=(batch, *input_shape), meta=meta)
+        layers = fuse_layers(layers, graph)
+    return Workload(name=name, layers=tuple(layers), input_shape=(batch, *input_shape), meta=meta,
+                    graph=graph.build() if graph is not None else None)

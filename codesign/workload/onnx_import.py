@@ -4,6 +4,10 @@ adds and activations as vector layers (the same kinds ``extract_workload`` emits
 Only the graph structure and tensor shapes are read (``onnx.shape_inference``); weights may be
 absent (external data is not loaded). Nodes of other kinds (reshapes, dropout, LRN, constants)
 carry no arithmetic the cost models count and are skipped; ``Workload.meta["skipped"]`` lists them.
+
+Tensors are the graph's value names. A skipped node passes on the tensors of its non-initializer
+inputs (a reshape or concat holds what it reads); ``Shape``, ``Constant`` and the like hold none.
+Initializers a layer reads are its weights; graph inputs and outputs are the network's.
 """
 from __future__ import annotations
 
@@ -12,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from codesign.errors import ConfigError
-from codesign.workload.extract import ACT_OPS, SOFTMAX_OPS, fuse_layers
+from codesign.workload.fuse import fuse_layers
+from codesign.workload.graph import GraphBuilder
+from codesign.workload.graph_io import output_shape
 from codesign.workload.layer import Layer
+from codesign.workload.ops import ACT_OPS, SOFTMAX_OPS, nkpq
 from codesign.workload.workload import Workload
 
 #: ONNX activation operators -> the activation names of ``ACT_OPS``.
@@ -21,6 +28,8 @@ _ACTS = {"Relu": "relu", "Clip": "relu6", "Sigmoid": "sigmoid", "Tanh": "tanh", 
          "HardSigmoid": "hardsigmoid", "HardSwish": "hardswish", "Elu": "elu", "Softplus": "softplus",
          "Gelu": "gelu", "Mish": "mish"}
 _ELTWISE = ("Add", "Mul", "Sub", "Div")
+#: Skipped operators whose output carries no activation data (sizes, constants, random numbers).
+_NO_DATA = ("Shape", "Size", "Constant", "ConstantOfShape", "RandomNormal", "RandomUniform", "EyeLike", "Range")
 
 
 def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = True) -> Workload:
@@ -48,6 +57,11 @@ def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = T
     layers: list[Layer] = []
     skipped: dict[str, int] = {}
     names: set[str] = set()
+    tensors = GraphBuilder()
+    alias: dict[str, tuple[str, ...]] = {}
+    for value in graph.input:
+        if value.name not in initializers and value.name in shapes:
+            alias[value.name] = (tensors.tensor(value.name, shapes[value.name], is_input=True),)
     for i, node in enumerate(graph.node):
         layer_name = node.name or f"{node.op_type.lower()}_{i}"
         if layer_name in names:
@@ -55,16 +69,26 @@ def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = T
         made = _node_layer(node, layer_name, shapes, initializers)
         if made is None:
             skipped[node.op_type] = skipped.get(node.op_type, 0) + 1
+            held = () if node.op_type in _NO_DATA else tuple(dict.fromkeys(
+                t for x in node.input if x and x not in initializers for t in alias.get(x, ())))
+            alias.update(dict.fromkeys((x for x in node.output if x), held))
             continue
         names.add(layer_name)
         layers.append(made)
+        reads = [t for x in node.input if x and x not in initializers for t in alias.get(x, ())]
+        reads += [tensors.tensor(x, shapes[x], is_weight=True) for x in node.input if x in initializers]
+        out = node.output[0]
+        tensors.tensor(out, shapes.get(out, output_shape(made)))
+        tensors.layer(reads, [out])
+        alias[out] = (out,)
     if not layers:
         raise ConfigError(str(path), "no convolution, GEMM or matmul with known shapes in the graph")
+    tensors.mark_outputs(t for value in graph.output for t in alias.get(value.name, ()))
     if fuse:
-        layers = fuse_layers(layers)
+        layers = fuse_layers(layers, tensors)
     first_input = next((shapes[v.name] for v in graph.input if v.name in shapes and v.name not in initializers), ())
     return Workload(name=name or path.stem, layers=tuple(layers), input_shape=tuple(first_input),
-                    meta={"extraction": "onnx", "skipped": skipped})
+                    meta={"extraction": "onnx", "skipped": skipped}, graph=tensors.build())
 
 
 def _attrs(node: Any) -> dict[str, Any]:
@@ -109,7 +133,7 @@ def _node_layer(node: Any, name: str, shapes: dict[str, tuple[int, ...]], initia
             kernel = tuple(_attrs(node).get("kernel_shape", [1, 1]))
         return Layer(name=name, op="pool", N=out[0], K=out[1], C=out[1], P=out[2], Q=out[3], R=kernel[0],
                      S=kernel[1], H=inp[2], W=inp[3], groups=out[1], ops_per_output=float(kernel[0] * kernel[1]))
-    dims = _nkpq(out)
+    dims = _dims(out)
     if op in _ACTS:
         act = _ACTS[op]
         return Layer(name=name, op="act", C=dims["K"], ops_per_output=float(ACT_OPS[act]), extra={"kind": act}, **dims)
@@ -125,11 +149,7 @@ def _node_layer(node: Any, name: str, shapes: dict[str, tuple[int, ...]], initia
     return None
 
 
-def _nkpq(shape: tuple[int, ...]) -> dict[str, int]:
-    if len(shape) == 4:
-        return {"N": shape[0], "K": shape[1], "P": shape[2], "Q": shape[3]}
-    if len(shape) == 3:
-        return {"N": shape[0], "K": shape[2], "P": shape[1], "Q": 1}
-    if len(shape) == 2:
-        return {"N": shape[0], "K": shape[1], "P": 1, "Q": 1}
-    return {"N": 1, "K": max(1, math.prod(shape)), "P": 1, "Q": 1}
+def _dims(shape: tuple[int, ...]) -> dict[str, int]:
+    """N, K, P, Q of a vector operator's output (all four set: a layer needs K for its C)."""
+    dims = nkpq(shape) if 2 <= len(shape) <= 4 else {"N": 1, "K": max(1, math.prod(shape))}
+    return {"N": 1, "K": 1, "P": 1, "Q": 1, **dims}

@@ -1,7 +1,9 @@
-"""A network at one input shape and batch: an ordered tuple of layers, with a struct-of-arrays
-view that the vectorised cost models read."""
+"""A network at one input shape and batch: layers in topological order, the tensors they read and
+write (``codesign.workload.graph``), and a struct-of-arrays view that the vectorised cost models
+read."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +13,8 @@ import numpy as np
 import yaml
 
 from codesign.errors import ConfigError
+from codesign.workload.graph import Tensor, TensorGraph
+from codesign.workload.graph_io import chain_graph, graph_from_dicts, graph_to_dicts
 from codesign.workload.layer import MAC_OPS, Layer
 from codesign.yamlio import read_yaml
 
@@ -49,15 +53,58 @@ class LayerArrays:
 
 @dataclass(frozen=True)
 class Workload:
-    """Ordered layers of one network at one input shape and batch."""
+    """Layers of one network at one input shape and batch, in topological order, with their tensors.
+
+    ``graph`` holds the tensors and each layer's reads and writes; without one the layers form a
+    chain (see ``chain_graph``).
+    """
 
     name: str
     layers: tuple[Layer, ...]
     input_shape: tuple[int, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    graph: TensorGraph | None = None
+
+    def __post_init__(self) -> None:
+        if self.graph is None:
+            object.__setattr__(self, "graph", chain_graph(self.layers, self.input_shape))
+        elif len(self.graph) != len(self.layers):
+            raise ConfigError("workload.tensors", f"graph has {len(self.graph)} layers, workload {len(self.layers)}")
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    @property
+    def tensors(self) -> Mapping[str, Tensor]:
+        """Every tensor by id (read-only mapping, in declaration order)."""
+        return self._graph.by_id
+
+    @property
+    def _graph(self) -> TensorGraph:
+        assert self.graph is not None  # set in __post_init__
+        return self.graph
+
+    def reads(self, i: int) -> tuple[str, ...]:
+        """Ids of the tensors layer ``i`` reads (activations first, in operand order, then weights)."""
+        return self._graph.reads[i]
+
+    def writes(self, i: int) -> tuple[str, ...]:
+        """Ids of the tensors layer ``i`` writes."""
+        return self._graph.writes[i]
+
+    def cut_tensors(self, cut: int) -> tuple[Tensor, ...]:
+        """Live activations crossing a cut placed after layer ``cut`` (``-1``: the network inputs;
+        ``len - 1``: the network outputs): written at or before the cut (or a network input) and read
+        after it, or a network output. Weights never count."""
+        return self._graph.cut_tensors(cut)
+
+    def cut_bytes(self, cut: int, bits: int) -> int:
+        """Bytes of ``cut_tensors(cut)`` at ``bits`` per element (each tensor rounded up to bytes)."""
+        return self._graph.cut_bytes(cut, bits)
+
+    def cut_bytes_all(self, bits: int) -> np.ndarray:
+        """``cut_bytes`` for every cut ``-1..len-1`` (length ``len + 1``; read-only, cached per bits)."""
+        return self._graph.cut_bytes_all(bits)
 
     @property
     def macs(self) -> int:
@@ -85,11 +132,17 @@ class Workload:
         return LayerArrays(**cols)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "input_shape": list(self.input_shape),
-            "layers": [layer.to_dict() for layer in self.layers],
-        }
+        """Plain dict (the layers-file format); the graph is written only where it is not the chain
+        the layers alone imply."""
+        out: dict[str, Any] = {"name": self.name, "input_shape": list(self.input_shape)}
+        layers = [layer.to_dict() for layer in self.layers]
+        if self.graph != chain_graph(self.layers, self.input_shape):
+            tensors, edges = graph_to_dicts(self._graph)
+            out["tensors"] = tensors
+            for row, (inputs, outputs) in zip(layers, edges, strict=True):
+                row.update(inputs=inputs, outputs=outputs)
+        out["layers"] = layers
+        return out
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "workload") -> Workload:
@@ -98,19 +151,34 @@ class Workload:
             data = {"layers": data}
         if not isinstance(data, dict):
             raise ConfigError(where, "expected a mapping with a 'layers' list, or a list of layers")
-        unknown = sorted(set(data) - {"name", "input_shape", "layers"})
+        unknown = sorted(set(data) - {"name", "input_shape", "layers", "tensors"})
         if unknown:
-            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: name, input_shape, layers)")
+            raise ConfigError(where, f"unknown key(s) {', '.join(unknown)} (known: name, input_shape, layers, tensors)")
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list) or not raw_layers:
             raise ConfigError(f"{where}.layers", "must be a non-empty list of layers")
-        layers = tuple(Layer.from_dict(item, f"{where}.layers[{i}]") for i, item in enumerate(raw_layers))
+        edges: list[tuple[Any, Any]] = []
+        plain: list[Any] = []
+        for item in raw_layers:
+            if isinstance(item, dict):
+                edges.append((item.get("inputs"), item.get("outputs")))
+                item = {k: v for k, v in item.items() if k not in ("inputs", "outputs")}
+            else:
+                edges.append((None, None))
+            plain.append(item)
+        layers = tuple(Layer.from_dict(item, f"{where}.layers[{i}]") for i, item in enumerate(plain))
         names = [layer.name for layer in layers]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
             raise ConfigError(f"{where}.layers", f"duplicate layer name(s): {', '.join(dup)}")
-        return cls(name=str(data.get("name", "workload")), layers=layers,
-                   input_shape=tuple(int(x) for x in data.get("input_shape", ())))
+        raw_shape = data.get("input_shape", ())
+        if not isinstance(raw_shape, list | tuple) or not all(isinstance(d, int) and d > 0 for d in raw_shape):
+            raise ConfigError(f"{where}.input_shape", f"must be a list of positive integers, got {raw_shape!r}")
+        input_shape = tuple(int(x) for x in raw_shape)
+        graph = None
+        if data.get("tensors") is not None or any(e != (None, None) for e in edges):
+            graph = graph_from_dicts(layers, edges, data.get("tensors"), input_shape, where)
+        return cls(name=str(data.get("name", "workload")), layers=layers, input_shape=input_shape, graph=graph)
 
     def save_yaml(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
@@ -119,12 +187,3 @@ class Workload:
     def load_yaml(cls, path: str | Path) -> Workload:
         """Read a layers file in loop-nest notation (see docs/workload.md)."""
         return cls.from_dict(read_yaml(path, "workload file"), where=Path(path).name)
-
-
-def load_workload(path: str | Path) -> Workload:
-    """A workload file: an ONNX model (``*.onnx``) or a layers YAML in loop-nest notation."""
-    if Path(path).suffix.lower() == ".onnx":
-        from codesign.workload.onnx_import import workload_from_onnx
-
-        return workload_from_onnx(path)
-    return Workload.load_yaml(path)

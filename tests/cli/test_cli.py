@@ -57,7 +57,8 @@ def test_front_table_and_json(finished_run, cli):
     assert "proxy" in out and "latency [ms]" in out and "energy [mJ]" in out and "area [mm2]" in out
     code, out, _ = cli("front", str(finished_run), "--json")
     rows = json.loads(out)
-    assert rows and {"trial", "proxy", "latency_s", "energy_j", "arch", "hardware", "metrics"} <= set(rows[0])
+    assert rows and {"trial", "proxy", "latency_s", "energy_j", "parts", "metrics"} <= set(rows[0])
+    assert {"arch", "hw"} <= set(rows[0]["parts"])
     assert all(row["metrics"]["area_mm2"] <= 1.0 for row in rows)
 
 
@@ -74,7 +75,8 @@ def test_export_then_evaluate_reproduces_metrics(finished_run, cli, tmp_path):
     out = tmp_path / "bundle"
     code, text, err = cli("export", str(finished_run), "--trial", str(trial), "--out", str(out))
     assert code == 0, err
-    for name in ("bundle.json", "arch.json", "model.py", "model.onnx", "accelerator.yaml", "layers.csv", "metrics.json"):
+    for name in ("bundle.json", "parts.json", "arch.json", "model.py", "model.onnx", "accelerator.yaml", "layers.csv",
+                 "metrics.json"):
         assert (out / name).is_file(), name
     stored = json.loads((out / "metrics.json").read_text())
     front_metrics = json.loads(cli("front", str(finished_run), "--json")[1])[0]["metrics"]
@@ -99,8 +101,8 @@ def test_exported_onnx_matches_torch(finished_run, cli, tmp_path):
     trial = json.loads(cli("front", str(finished_run), "--json")[1])[0]["trial"]
     out = tmp_path / "b"
     cli("export", str(finished_run), "--trial", str(trial), "--out", str(out))
-    evaluator, candidate, _ = load_bundle(out)
-    model = evaluator.space.build(candidate.arch, seed=evaluator.spec.seed).eval()
+    pipeline, candidate, _ = load_bundle(out)
+    model = pipeline.subspaces["arch"].space.build(candidate.part("arch"), seed=pipeline.stage("network").options.seed).eval()
     x = torch.randn(1, 3, 32, 32)
     expected = model(x).detach().numpy()
     got = ort.InferenceSession(str(out / "model.onnx")).run(None, {"input": x.numpy()})[0]

@@ -18,7 +18,9 @@ def test_quickstart_is_valid_and_large_enough():
 
 @pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_experiment_validates(path):
-    load_config(path)
+    from codesign.search.experiment import Experiment
+
+    Experiment.build(load_config(path))
 
 
 def test_defaults_fill_a_minimal_config():
@@ -31,7 +33,7 @@ def test_defaults_fill_a_minimal_config():
     ({"colour": "red"}, "colour: unknown key"),
     ({"seed": "zero"}, "seed: Input should be a valid integer"),
     ({"strategy": {"name": "nsga3"}}, "strategy.name: unknown strategy 'nsga3' (known: grid, nested, nsga2, qmc, random, tpe)"),
-    ({"strategy": {"name": "nsga2", "options": {"populaton_size": 4}}}, "strategy.options:"),
+    ({"strategy": {"name": "nsga2", "options": {"populaton_size": 4}}}, "strategy.options.populaton_size: unknown option"),
     ({"space": {"name": "mbconvx"}}, "space.name: unknown search space 'mbconvx'"),
     ({"space": {"name": "mbconv", "options": {"resolution": "big"}}}, "space.options.resolution:"),
     ({"accelerator": {"template": "systolik"}}, "accelerator.template: unknown accelerator template 'systolik'"),
@@ -49,14 +51,16 @@ def test_defaults_fill_a_minimal_config():
     ({"proxy": {"name": "magic"}}, "proxy.name: unknown proxy 'magic'"),
     ({"proxy": {"name": "naswot", "batch_size": 1}}, "proxy.batch_size: Input should be greater than or equal to 2"),
     ({"budget": {"trials": 0}}, "budget.trials: Input should be greater than or equal to 1"),
-    ({"budget": {"trials": None, "time": None}}, "budget: Value error, give trials, time or both"),
-    ({"budget": {"time": "soon"}}, "budget.time: Value error, expected seconds or a duration"),
+    ({"budget": {"trials": None, "time": None}}, "budget: give trials, time or both"),
+    ({"budget": {"time": "soon"}}, "budget.time: expected seconds or a duration"),
     ({"executor": {"name": "slurm"}}, "executor.name: unknown executor 'slurm'"),
     ({"executor": {"name": "ray", "workers": 0}}, "executor.workers: Input should be greater than or equal to 1"),
 ])
 def test_invalid_configs_name_the_field(change, message):
+    from codesign.search.experiment import Experiment
+
     with pytest.raises(ConfigError) as info:
-        parse_config(tiny_config(**change))
+        Experiment.build(parse_config(tiny_config(**change)))
     text = str(info.value)
     assert text.startswith(message), text
     assert "\n" not in text
@@ -86,3 +90,43 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="must be a YAML mapping"):
         load_config(bad)
+
+
+def test_parsing_a_config_imports_neither_torch_nor_optuna():
+    """Loading an experiment file is cheap: the registry checks wait for ``Experiment.build``."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from codesign.config.schema import load_config; "
+            f"load_config({str(ROOT / 'experiments' / 'quickstart.yaml')!r}); "
+            "print(sorted(m for m in ('torch', 'optuna', 'ray') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_objectives_are_checked_against_the_stages_metrics():
+    from codesign.search.experiment import Experiment
+
+    with pytest.raises(ConfigError) as info:
+        Experiment.build(parse_config(tiny_config(objectives={"accuracy": "maximize"})))
+    text = str(info.value)
+    assert text.startswith("objectives.accuracy: unknown metric 'accuracy' (available: ")
+    for name in ("area", "edp", "energy", "latency", "macs", "params", "power", "proxy", "unmapped_fraction"):
+        assert name in text
+    # A table of scores declares no MACs: the same objective is refused there.
+    with pytest.raises(ConfigError, match="objectives.macs: unknown metric 'macs'"):
+        Experiment.build(parse_config(tiny_config(evaluator={"name": "table", "options": {"table": str(
+            ROOT / "tests" / "data" / "nb201" / "missing.npz")}}, objectives={"macs": "minimize"})))
+
+
+def test_unknown_top_level_and_sub_space_keys():
+    from codesign.search.experiment import Experiment
+
+    with pytest.raises(ConfigError, match=r"^colour: unknown key$"):
+        parse_config(tiny_config(colour="red"))
+    with pytest.raises(ConfigError, match=r"^subspaces.voltagee: unknown sub-space 'voltagee'"):
+        Experiment.build(parse_config(tiny_config(subspaces={"voltagee": {}})))
+    with pytest.raises(ConfigError, match=r"^subspaces.arch: is configured by the top-level 'space' section"):
+        Experiment.build(parse_config(tiny_config(subspaces={"arch": {}})))
+    with pytest.raises(ConfigError, match=r"^stages\[0\].name: unknown stage 'nope'"):
+        Experiment.build(parse_config(tiny_config(stages=[{"name": "nope"}])))

@@ -25,7 +25,7 @@ def test_tiny_search_records_every_trial(tmp_path):
     assert complete, [r.result.get("error") for r in records]
     for r in complete:
         assert len(r.values) == 3
-        assert r.result["arch"]["space"] == "mbconv" and r.result["hardware"]["template"] == "systolic"
+        assert r.part_data("arch")["space"] == "mbconv" and r.part_data("hw")["template"] == "systolic"
         assert r.metrics["latency_s"] == r.values[1] and r.metrics["proxy"] == r.values[0]
         assert set(r.constraints) == {"mappable", "area"}  # every trial says whether it maps
         assert r.constraints["mappable"] == 0.0
@@ -98,7 +98,7 @@ def test_time_budget_stops_the_run(tmp_path):
 def test_fixed_preset_accelerator(tmp_path):
     run_dir, _ = run(tmp_path, accelerator={"preset": "edge_tpu"}, budget={"trials": 4}, constraints={},
                      objectives={"proxy": "maximize", "latency": "minimize"})
-    hw = {tuple(sorted(r.result["hardware"]["params"].items())) for r in run_dir.trials()}
+    hw = {tuple(sorted(r.part_data("hw")["params"].items())) for r in run_dir.trials()}
     assert len(hw) == 1
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from codesign.config.schema import parse_config
-from codesign.search.evaluator import Candidate
 from codesign.search.executors import InlineExecutor, RayExecutor, make_executor
 from codesign.search.experiment import Experiment
 from tests.conftest import tiny_config
@@ -34,15 +33,15 @@ def candidates(experiment, n):
     out = []
     for _ in range(n):
         trial = study.ask()
-        out.append(Candidate(experiment.space.sample(trial), experiment.hardware.sample(trial)))
+        out.append(experiment.candidate(trial))
     return out
 
 
 def test_ray_matches_inline_and_retries_dead_workers(ray_cluster, experiment):
     batch = candidates(experiment, 6)
     batch.append(batch[0])  # a repeated architecture is served from an actor's cache
-    inline = dict(InlineExecutor(experiment.evaluator_spec).run(batch))
-    executor = RayExecutor(experiment.evaluator_spec, workers=2)
+    inline = dict(InlineExecutor(experiment.pipeline_spec).run(batch))
+    executor = RayExecutor(experiment.pipeline_spec, workers=2)
     try:
         ray_results = dict(executor.run(batch))
         assert set(ray_results) == set(range(len(batch)))
@@ -111,10 +110,10 @@ def test_ray_address_joins_an_existing_cluster(monkeypatch, experiment):
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", fake_init)
     with pytest.raises(_Joined):
-        make_executor("ray", experiment.evaluator_spec, 2, "10.0.0.5:6379", None)
+        make_executor("ray", experiment.pipeline_spec, 2, "10.0.0.5:6379", None)
     assert seen["address"] == "10.0.0.5:6379" and "num_cpus" not in seen
     with pytest.raises(_Joined):
-        make_executor("ray", experiment.evaluator_spec, 3, None, None)
+        make_executor("ray", experiment.pipeline_spec, 3, None, None)
     assert "address" not in seen or seen.get("num_cpus") == 3
 
 
@@ -123,7 +122,7 @@ def test_ray_address_from_the_command_line_overrides_the_config(monkeypatch, tmp
 
     seen = []
 
-    def fake_make_executor(name, spec, workers, address, timeout):
+    def fake_make_executor(name, spec, workers, address, timeout, pipeline=None):
         seen.append((name, address))
         raise _Joined
 

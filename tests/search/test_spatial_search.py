@@ -19,7 +19,7 @@ def test_search_over_spatial_hardware(tmp_path):
     complete = [r for r in records if r.state == "COMPLETE"]
     assert complete, [r.result.get("error") for r in records]
     for r in complete:
-        hw = r.result["hardware"]
+        hw = r.part_data("hw")
         assert hw["template"] == "spatial" and hw["params"]["rows"] == 12
         assert hw["params"]["dataflow"] in ("rs", "ws", "os")
         assert r.metrics["latency_s"] > 0 and r.metrics["energy_j"] > 0

@@ -11,9 +11,9 @@ from codesign.config.schema import parse_config
 from codesign.errors import ConfigError
 from codesign.search.experiment import Experiment
 from codesign.search.loop import run_search
-from codesign.search.nested import REQUEUE_OF_ATTR, ROUND_KEY, SLOT_KEY
 from codesign.search.strategies import STRATEGIES
 from codesign.storage.run_dir import RunDir
+from codesign.storage.trial_attrs import REQUEUE_OF_ATTR, ROUND_KEY, SLOT_KEY
 from tests.search.helpers import SMALL_HW, run_config, small_config, synthetic_config
 
 NAMES = STRATEGIES.names()
@@ -44,8 +44,8 @@ def test_strategy_runs_to_budget_inside_the_space(tmp_path, name):
     assert summary.finished == summary.new_trials == len(records) == 24 and summary.reason == "budget"
     for r in records:
         assert in_space(experiment, r.params), r.params
-        assert r.result["arch"]["key"] == experiment.space.from_params(r.params).key
-        hardware = r.result["hardware"]["params"]
+        assert r.part_data("arch")["key"] == experiment.candidate_from_params(r.params).part("arch").key
+        hardware = r.part_data("hw")["params"]
         assert all(hardware[k[3:]] == v for k, v in r.params.items() if k.startswith("hw."))
     # Faults of every kind are recorded as such and the search went on.
     for r in records:
@@ -79,12 +79,11 @@ def test_strategy_resumes_trials_a_killed_run_left_running(tmp_path, name):
     # The first session stops after 7 trials; then a "killed" process asks two more, tells nothing.
     run_search(Experiment.from_config(parse_config({**config, "budget": {"trials": 7}})), run_dir, quiet=True)
     experiment = Experiment.from_config(cfg)
-    study = run_dir.study(experiment.directions, experiment.strategy().sampler(experiment.joint_space))
+    study = run_dir.study(experiment.directions, experiment.sampler)
     stale = []
     for _ in range(2):
         trial = study.ask()
-        experiment.space.sample(trial)
-        experiment.hardware.sample(trial)
+        experiment.candidate(trial)
         stale.append(trial.number)
     run_dir.flush()
 
@@ -131,7 +130,7 @@ def test_grid_rejects_a_continuous_range():
     config = small_config(strategy={"name": "grid"})
     config["accelerator"]["search"] = {**SMALL_HW, "clock_mhz": {"low": 100.0, "high": 900.0}}
     with pytest.raises(ConfigError, match=r"accelerator.search.clock_mhz: .*continuous range"):
-        parse_config(config)
+        Experiment.build(parse_config(config))
 
 
 def test_grid_accepts_a_stepped_range(tmp_path):
@@ -166,7 +165,7 @@ def test_nested_outer_search_sees_each_round_as_its_ideal_point(tmp_path):
 
     run_dir, _ = run_config(tmp_path / "n", synthetic_config(strategy=nested(), budget={"trials": 12}))
     experiment = Experiment.from_config(run_dir.config())
-    sampler = experiment.strategy().sampler(experiment.joint_space)
+    sampler = experiment.sampler
     assert isinstance(sampler, NestedSampler)
     study = run_dir.study()
     view = sampler._outer_view(study, study.trials[-1])
@@ -185,7 +184,7 @@ def test_nested_outer_search_sees_each_round_as_its_ideal_point(tmp_path):
 def test_nested_inner_sampler_sees_every_round_or_only_its_own(tmp_path, shared):
     run_dir, _ = run_config(tmp_path / "n", synthetic_config(strategy=nested(shared_inner=shared), budget={"trials": 12}))
     experiment = Experiment.from_config(run_dir.config())
-    sampler = experiment.strategy().sampler(experiment.joint_space)
+    sampler = experiment.sampler
     study = run_dir.study()
     view = sampler._round_view(study, 2, study.trials[-1]).get_trials()
     assert len(view) == (12 if shared else 4)
@@ -197,10 +196,9 @@ def test_nested_requeued_trial_keeps_its_round(tmp_path):
     run_dir = RunDir.create(tmp_path / "n", parse_config(config))
     run_search(Experiment.from_config(parse_config({**config, "budget": {"trials": 5}})), run_dir, quiet=True)
     experiment = Experiment.from_config(parse_config(config))
-    study = run_dir.study(experiment.directions, experiment.strategy().sampler(experiment.joint_space))
+    study = run_dir.study(experiment.directions, experiment.sampler)
     trial = study.ask()  # round 1, slot 1: killed before it was told
-    experiment.space.sample(trial)
-    experiment.hardware.sample(trial)
+    experiment.candidate(trial)
     run_dir.flush()
     resumed, _ = run_config(tmp_path / "n", config, resume=True)
     trials = resumed.study().trials
@@ -217,13 +215,16 @@ def test_nested_requeued_trial_keeps_its_round(tmp_path):
     ({"inner": {"name": "nested"}}, "strategy.options.inner.name: a nested strategy cannot nest another"),
     ({"outer": {"name": "nope"}}, "strategy.options.outer.name: unknown strategy 'nope'"),
     ({"inner": {"name": "grid"}}, "strategy.options.inner.name: 'grid' cannot be part of a nested strategy"),
-    ({"depth": 2}, "strategy.options: unknown option(s) depth"),
+    ({"depth": 2}, "strategy.options.depth: unknown option"),
+    ({"outer_subspaces": ["nope"]}, "strategy.options.outer_subspaces: expected a non-empty list"),
     ({"shared_inner": "yes"}, "strategy.options.shared_inner: must be true or false"),
-    ({"outer": {"name": "tpe", "options": {"bogus": 1}}}, "strategy.options:"),
+    # The nested part's own options are named as such (issue 13).
+    ({"outer": {"name": "tpe", "options": {"bogus": 1}}}, "strategy.options.outer.options.bogus: unknown option"),
+    ({"inner": {"name": "nsga2", "options": {"population_size": 1}}}, "strategy.options.inner.options: NSGAIISampler"),
 ])
 def test_nested_bad_options_are_one_line_errors(options, needle):
     with pytest.raises(ConfigError) as err:
-        parse_config(synthetic_config(strategy={"name": "nested", "options": options}))
+        Experiment.build(parse_config(synthetic_config(strategy={"name": "nested", "options": options})))
     assert needle in str(err.value) and "\n" not in str(err.value)
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from codesign.config.schema import parse_config
 from codesign.errors import ConfigError
-from codesign.search.evaluators.table import ScoreTable, load_table
+from codesign.search.experiment import Experiment
+from codesign.search.score_table import ScoreTable, load_table
 from codesign.spaces import create_space
 from tests.search.helpers import run_config
 
@@ -46,7 +47,7 @@ def test_a_search_over_a_table_reports_its_scores(tmp_path, table_path):
     table = load_table(table_path)
     assert summary.finished == 12
     for r in run_dir.trials():
-        a = list(table.arch_keys).index(r.result["arch"]["key"])
+        a = list(table.arch_keys).index(r.part_data("arch")["key"])
         h = [4, 8].index(r.params["hw.rows"])
         assert r.metrics["proxy"] == pytest.approx(table.arch_values[a, 0])
         if (a, h) == (1, 1):
@@ -74,7 +75,7 @@ def test_a_genotype_outside_the_table_maps_to_the_nearest_listed_architecture(ta
     ({"evaluator": {"name": "table", "options": {"table": "T", "proxy": "nope"}}}, "evaluator.options.proxy: unknown column 'nope'"),
     ({"space": {"name": "table", "options": {}}}, "space.options.table: required"),
     ({"evaluator": {"name": "synthetic", "options": {"bogus": 1}}},
-     "evaluator.options: unknown option(s) bogus for the synthetic evaluator (known: unmappable"),
+     "evaluator.options.bogus: unknown key (known: unmappable"),
     ({"evaluator": {"name": "model", "options": {"x": 1}}}, "for the model evaluator (it takes none)"),
     ({"evaluator": {"name": "nope"}}, "evaluator.name: unknown evaluator 'nope'"),
     ({"storage": "nonsense"}, "storage: not a database URL"),
@@ -83,7 +84,7 @@ def test_evaluator_and_storage_config_errors_name_the_field(table_path, change, 
     if change.get("evaluator", {}).get("options", {}).get("table") == "T":
         change["evaluator"]["options"]["table"] = table_path
     with pytest.raises(ConfigError) as err:
-        parse_config(table_config(table_path, **change))
+        Experiment.build(parse_config(table_config(table_path, **change)))
     assert needle in str(err.value)
 
 
@@ -104,7 +105,7 @@ def test_the_benchmark_table_matches_the_cost_model_today():
     ``python benchmarks/nb201_table.py`` (and re-run the search-quality benchmark)."""
     from codesign.costmodel.base import cost_model_for
     from codesign.hardware.config import TEMPLATES
-    from codesign.search.evaluator import unmapped_fraction
+    from codesign.search.stages.cost import unmapped_fraction
 
     table = load_table(NB201_TABLE)
     nb201 = create_space("nb201", {})

@@ -97,36 +97,38 @@
   function experimentSection() {
     var s = section("experiment", "Experiment");
     var c = E.counts;
-    var acc = E.accelerator;
-    var search = Object.keys(acc.search).map(function (k) { return esc(k) + " " + esc(acc.search[k]); }).join("<br>");
-    var fixed = Object.keys(acc.params || {}).map(function (k) { return esc(k) + "=" + esc(acc.params[k]); }).join(", ");
-    s.appendChild(kvTable([
+    var rows = [
       ["name", esc(E.name) + (E.description ? " — " + esc(E.description) : "")],
-      ["state", esc(E.state) + (E.time_left_s !== null && E.time_left_s !== undefined ? ", about " + duration(E.time_left_s) + " left" : "")],
-      ["search space", esc(E.space.name) + " " + esc(JSON.stringify(E.space.options)).slice(0, 400)],
-      ["accelerator", esc(acc.preset || acc.template) + (fixed ? " (" + fixed + ")" : "") +
-        ", cost model " + esc(acc.cost_model || "template default") + ", mapping goal " + esc(acc.goal)],
-      ["searched hardware", search || "-"],
+      ["state", esc(E.state) + (E.time_left_s !== null && E.time_left_s !== undefined ? ", about " + duration(E.time_left_s) + " left" : "")]];
+    E.subspaces.forEach(function (sub) {  // every registered sub-space the run has, generically
+      var search = Object.keys(sub.search).map(function (k) { return esc(k) + " " + esc(sub.search[k]); }).join("<br>");
+      rows.push([sub.title + " (" + sub.field + ")", esc(JSON.stringify(sub.options)).slice(0, 400) +
+                 (search ? "<br><b>searched</b>:<br>" + search : "")]);
+    });
+    rows.push(["pipeline", E.stages.map(function (st) { return esc(st.name) + " " + esc(JSON.stringify(st.options)).slice(0, 200); }).join("<br>")]);
+    s.appendChild(kvTable(rows.concat([
       ["objectives", E.objectives.map(function (o) { return esc(o.label) + " " + o.direction; }).join(", ")],
       ["constraints", E.constraints.length ? E.constraints.map(esc).join(", ") : "none"],
       ["strategy", esc(E.strategy.name) + " " + esc(JSON.stringify(E.strategy.options))],
-      ["evaluator", esc(E.evaluator) + (E.evaluator !== "model" ? " (trial metrics from this evaluator; the per-design detail below is the analytical cost model)" : "")],
+      ["evaluator", esc(E.evaluator)],
+      ["per-design detail", esc(E.detail_note)],
       ["budget", (E.budget.trials ? E.budget.trials + " trials" : "") + (E.budget.time_s ? " " + duration(E.budget.time_s) : "")],
       ["trials", E.trials + ": " + c.complete + " complete (" + c.feasible + " feasible, " + c.infeasible +
         " infeasible), " + c.failed + " failed, " + c.running + " running"],
       ["time", duration(E.span_s) + (E.rate_per_s ? ", " + fmt(E.rate_per_s) + " trials/s" : "") +
         (E.first_start ? ", started " + esc(E.first_start) : "")],
       ["front", R.front.length + " designs (per-layer detail for " + Object.keys(R.details).length + ")"]
-    ]));
+    ])));
   }
 
   /* ---------------------------------------------------------------- Pareto scatter plots */
   function hoverText(t) {
     var lines = ["<b>trial " + t.n + "</b> (" + t.c + ")"];
-    if (t.a) lines.push("arch " + esc(R.arch_text[t.n] || t.a));
-    var p = Object.keys(t.p).filter(function (k) { return k.indexOf("hw.") === 0; })
-      .map(function (k) { return k.slice(3) + "=" + t.p[k]; });
-    if (p.length) lines.push("hw " + esc(p.join(" ")));
+    Object.keys(R.subspace_titles || {}).forEach(function (name) {  // parameters by sub-space ("NAME.dim")
+      var p = Object.keys(t.p).filter(function (k) { return k.indexOf(name + ".") === 0; })
+        .map(function (k) { return k.slice(name.length + 1) + "=" + t.p[k]; });
+      if (p.length) lines.push(esc(name) + " " + esc(p.join(" ")));
+    });
     Object.keys(t.m).forEach(function (k) { lines.push(k + ": " + metricText(k, t.m[k])); });
     if (t.why) lines.push("<i>" + esc(t.why.slice(0, 120)) + "</i>");
     return lines.join("<br>");
@@ -239,7 +241,8 @@
     draw(d2, names.map(function (n) {
       return {type: "bar", orientation: "h", name: n, y: params, x: params.map(function (p) { return R.importances[n][p] || 0; }),
               hovertemplate: n + ": %{y} %{x:.3f}<extra></extra>"};
-    }), {title: {text: "parameter importance per objective (" + R.importance_evaluator + ", Optuna)"}, barmode: "group",
+    }), {title: {text: "parameter importance per objective (" + R.importance_evaluator + ", Optuna; " + R.importance_trials +
+                 (R.importance_trials < R.importance_feasible ? " evenly spaced of " + R.importance_feasible : "") + " feasible trials)"}, barmode: "group",
          xaxis: {title: {text: "importance (share, sums to 1 per objective)"}}, margin: {l: 160, r: 20, t: 40, b: 50},
          height: 120 + 28 * params.length * Math.max(1, names.length / 2)});
   }
@@ -249,8 +252,8 @@
   function detailSection() {
     var keys = Object.keys(R.details);
     var s = section("design", R.kind === "bundle" ? "Design" : "Front design",
-      R.kind === "bundle" ? "" : "Per-layer detail of " + keys.length + " of " + R.detail_total +
-      " front designs (re-scored with the run's cost model, as codesign export does). Choose one, or click a point or a table row.");
+      (R.kind === "bundle" ? "" : "Per-layer detail of " + keys.length + " of " + R.detail_total +
+      " front designs. Choose one, or click a point or a table row. ") + "Detail: " + R.detail_note + ".");
     if (R.kind !== "bundle") {
       detailSelect = el("select", {id: "design-select"});
       keys.forEach(function (k) {
@@ -277,20 +280,24 @@
   function renderDetail(key) {
     var D = R.details[key];
     detailBox.innerHTML = "";
-    var m = D.metrics;
-    var acc = D.accelerator;
-    var params = Object.keys(acc.params || {}).map(function (k) { return esc(k) + "=" + esc(acc.params[k]); }).join(", ");
-    var rows = [["architecture", esc(D.space + ":" + (R.arch_text[key] || D.arch))], ["accelerator", esc(acc.template) + " " + params],
-                ["latency", fmt(m.latency_s * 1e3) + " ms"], ["energy", fmt(m.energy_j * 1e3) + " mJ"],
-                ["power", fmt(m.power_w * 1e3) + " mW"], ["area", fmt(m.area_mm2) + " mm²"],
-                ["utilisation", m.utilization === null ? "-" : fmt(100 * m.utilization) + " %"],
-                ["MACs", fmt(m.macs)], ["parameters", fmt(m.params)]];
+    var rows = D.parts.map(function (p) { return [p.title, esc(p.text)]; });
+    var M = {};
+    D.metrics.forEach(function (m) {  // every metric the pipeline produced, with its declared unit and meaning
+      M[m.name] = m;
+      rows.push([m.label, fmt(m.value) + ' <span class="note">' + esc(m.doc) + "</span>"]);
+    });
+    if (D.utilization !== null && D.utilization !== undefined) rows.push(["utilisation", fmt(100 * D.utilization) + " %"]);
+    if (D.cycles) rows.push(["cycles", fmt(D.cycles)]);
     if (!D.feasible) rows.push(["feasible", "<b>no</b>: " + esc(D.error)]);
     if (R.kind !== "bundle") {
       rows.push(["export", "<code>codesign export " + esc(R.run_dir) + " --trial " + key + " --out design-" + key + "</code>"]);
     }
     detailBox.appendChild(kvTable(rows));
     var L = D.layers;
+    if (!L.length) {
+      detailBox.appendChild(el("p", {"class": "note", text: "No per-layer costs for this design" + (D.error ? ": " + D.error : "") + "."}));
+      return;
+    }
     var grid = el("div", {"class": "grid"});
     detailBox.appendChild(grid);
     stacked(plotDiv(grid, "layers-latency", "half"), "per-layer latency (compute vs. stalled on memory)", L,
@@ -307,7 +314,7 @@
           values: split.map(function (c) { return D.energy_split_j[c] * 1e6; }),
           marker: {colors: split.map(function (c) { return COLORS[c]; })}, hovertemplate: "%{label}: %{value:.4g} µJ (%{percent})<extra></extra>"}],
          {title: {text: "energy split of the network"}});
-    var rl = D.roofline;
+    var rl = D.roofline || {peak_ops_s: NaN, dram_bytes_s: NaN};
     var pts = L.filter(function (l) { return l.intensity && l.throughput; });
     var xs = pts.map(function (l) { return l.intensity; });
     var lo = Math.min.apply(null, xs.concat([1])) / 4, hi = Math.max.apply(null, xs.concat([1])) * 4;
@@ -325,7 +332,7 @@
     var area = Object.keys(D.area_mm2);
     draw(plotDiv(grid, "area", "half"), [{type: "bar", x: area, y: area.map(function (k) { return D.area_mm2[k]; }),
           marker: {color: "#b279a2"}, hovertemplate: "%{x}: %{y:.4g} mm²<extra></extra>"}],
-         {title: {text: "area breakdown (total " + fmt(m.area_mm2) + " mm²)"}, yaxis: {title: {text: "area [mm²]"}}});
+         {title: {text: "area breakdown" + (M.area ? " (total " + fmt(M.area.value) + " " + M.area.unit + ")" : "")}, yaxis: {title: {text: "area [mm²]"}}});
     if (D.split) {  // split computing: one inference across tiers
       draw(plotDiv(grid, "split-timeline", "full"), [{type: "bar", orientation: "h", y: D.split.map(function (s) { return s.tier; }),
             x: D.split.map(function (s) { return s.duration_s * 1e3; }), base: D.split.map(function (s) { return s.start_s * 1e3; }),
@@ -357,12 +364,12 @@
   function frontSection() {
     var s = section("front", "Front table", "Click a row to show its design; each row's command exports it (network, ONNX, accelerator, per-layer CSV).");
     var t = el("table", {"class": "front", id: "front-table"});
+    var names = Object.keys(R.subspace_titles);
     var head = ["trial"].concat(E.objectives.map(function (o) { return o.label; }),
-      ["area [mm2]", "architecture", "hardware", "export"]);
+      names.map(function (n) { return R.subspace_titles[n]; }), ["export"]);
     t.appendChild(el("tr", {}, head.map(function (h) { return el("th", {text: h}); })));
     R.front.forEach(function (f) {
-      var hw = Object.keys(f.hardware).map(function (k) { return k + "=" + f.hardware[k]; }).join(" ");
-      var cells = [String(f.trial)].concat(f.values.map(fmt), [fmt(f.metrics.area), f.arch, hw]);
+      var cells = [String(f.trial)].concat(f.values.map(fmt), names.map(function (n) { return f.parts[n]; }));
       var tr = el("tr", {"data-trial": f.trial}, cells.map(function (c) { return el("td", {text: c}); }));
       tr.appendChild(el("td", {}, [el("code", {text: f.export})]));
       tr.addEventListener("click", function () { select(f.trial); document.getElementById("design").scrollIntoView(); });
@@ -375,14 +382,15 @@
     var s = section("bundle", "Bundle");
     var src = R.source || {};
     s.appendChild(kvTable([["source", esc((src.run || "?") + (src.trial !== undefined ? ", trial " + src.trial : ""))],
-                           ["scoring", esc(JSON.stringify(R.scoring))],
+                           ["pipeline", esc(JSON.stringify(R.pipeline)).slice(0, 600)],
                            ["re-score", "<code>codesign evaluate " + esc(R.bundle) + "</code>"]]));
   }
 
   if (R.kind === "bundle") {
     bundleSection();
     detailSection();
-    renderDetail("bundle");
+    if (R.details.bundle) renderDetail("bundle");
+    else detailBox.appendChild(el("p", {"class": "note", text: R.detail_note}));
   } else {
     experimentSection();
     paretoSection();
@@ -394,6 +402,6 @@
     var wanted = /trial=(\d+)/.exec(location.hash);
     var first = wanted ? Number(wanted[1]) : Object.keys(R.details)[0];
     if (first !== undefined) select(first);
-    else detailBox.appendChild(el("p", {"class": "note", text: "No feasible design yet: no front to detail."}));
+    else detailBox.appendChild(el("p", {"class": "note", text: R.front.length ? R.detail_note : "No feasible design yet: no front to detail."}));
   }
 })();

@@ -1,4 +1,5 @@
-"""``table``: scores looked up in a precomputed table of architectures x accelerators.
+"""``ScoreTable``: precomputed scores of a table of architectures x accelerators (read by the
+``table`` stage, ``codesign/search/stages/table.py``, and the ``table`` search space).
 
 A benchmark space small enough to enumerate (NAS-Bench-201 architectures x a grid of systolic
 arrays, say) is scored once, offline, and saved as a ``ScoreTable``; a search over it then costs
@@ -11,15 +12,11 @@ File format (``.npz``, no pickles): ``meta`` (a JSON string: ``arch_dims`` name 
 ``hw_grid`` rows of values, ``sources``), ``arch_keys`` [A], ``arch_codes`` [A, D] (choice index
 per dimension), ``arch_values`` [A, M] and ``pair_values`` [A, H, P] (NaN where unknown, as the
 latency of a design that does not map). ``pair_metrics`` must include ``unmapped_fraction``.
-
-Options: ``table`` (the file), ``proxy`` (the architecture metric reported as ``proxy``).
 """
 from __future__ import annotations
 
 import json
-import math
 import os
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,14 +25,6 @@ from typing import Any
 import numpy as np
 
 from codesign.errors import ConfigError
-from codesign.search.evaluator import (
-    EVALUATORS,
-    Candidate,
-    CandidateEvaluator,
-    EvaluatorSpec,
-    Outcome,
-    failed_outcome,
-)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one load shared per process
@@ -102,51 +91,3 @@ def load_table(path: str | Path, where: str = "table") -> ScoreTable:
         return _load(path, os.path.getmtime(path))
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(where, f"{path} is not a score table ({exc})") from None
-
-
-@EVALUATORS.register("table")
-class TableEvaluator(CandidateEvaluator):
-    """Metrics of a candidate read from a ``ScoreTable``."""
-
-    OPTIONS = ("table", "proxy")
-
-    def __init__(self, spec: EvaluatorSpec) -> None:
-        super().__init__(spec)
-        self.check_options(spec.evaluator_options)
-        self.table = load_table(spec.evaluator_options["table"], "evaluator.options.table")
-        self.proxy_column = spec.evaluator_options.get("proxy")
-        self._arch_index = self.table.arch_index()
-        self._hw_index = self.table.hw_index()
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        if "table" not in options:
-            raise ConfigError("evaluator.options.table", "required: the score table file")
-        table = load_table(options["table"], "evaluator.options.table")
-        proxy = options.get("proxy")
-        if proxy is not None and proxy not in table.arch_metrics:
-            raise ConfigError("evaluator.options.proxy", f"unknown column {proxy!r} "
-                                                         f"(known: {', '.join(table.arch_metrics)})")
-
-    def evaluate(self, candidate: Candidate) -> Outcome:
-        start = time.perf_counter()
-        a = self._arch_index.get(candidate.arch.key)
-        params = candidate.hardware.to_params()
-        h = self._hw_index.get(tuple(params.get(name) for name in self.table.hw_params))
-        if a is None or h is None:
-            what = "architecture" if a is None else "accelerator"
-            return failed_outcome(f"KeyError: the score table has no such {what}", time.perf_counter() - start)
-        metrics: dict[str, Any] = {name: float(v) for name, v in zip(self.table.arch_metrics,
-                                                                      self.table.arch_values[a], strict=True)}
-        for name, v in zip(self.table.pair_metrics, self.table.pair_values[a, h], strict=True):
-            metrics[name] = float(v) if math.isfinite(v) else None
-        metrics["proxy"] = metrics.get(self.proxy_column) if self.proxy_column else None
-        feasible = metrics.get("unmapped_fraction") == 0.0
-        latency, energy = metrics.get("latency_s"), metrics.get("energy_j")
-        if feasible and latency and energy is not None:
-            metrics.setdefault("edp_js", energy * latency)
-            metrics.setdefault("power_w", energy / latency)
-        reasons = [] if feasible else ["the table marks this pair unmappable"]
-        metrics.update(feasible=feasible, infeasible_reasons=reasons)
-        return Outcome(metrics=metrics, feasible=feasible, reasons=reasons, seconds=time.perf_counter() - start)

@@ -1,1 +1,0 @@
-"""Evaluators besides the model evaluator: each module registers one in ``EVALUATORS``."""

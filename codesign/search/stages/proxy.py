@@ -1,0 +1,118 @@
+"""``proxy``: the architecture's zero-cost accuracy proxy, configured by the ``proxy:`` section.
+
+It scores copies of the model the ``network`` stage built (one build per architecture, shared
+by workload extraction and every component of a combination), and depends on the architecture
+only, so the pipeline caches it by arch key. A rank combination needs reference scores of a
+seeded sample of the space: ``prepare`` computes them once on the driver and hands them to the
+workers (and to export bundles) in the stage's options."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import Field
+
+from codesign.errors import ConfigError
+from codesign.options import PluginOptions
+from codesign.search.metrics import PROXY
+from codesign.search.stages.base import STAGES, Stage, StageResult, Upstream
+
+
+class ProxyStageOptions(PluginOptions):
+    name: str = "combo"
+    options: dict[str, Any] = Field(default_factory=dict)
+    batch_size: int = Field(16, ge=2, le=1024)
+    data: Literal["synthetic", "gaussian", "digits", "mnist", "folder"] = "synthetic"
+    data_path: str | None = None
+    seed: int = 0
+
+
+def shared_model_factory(model: Any) -> Callable[[], Any]:
+    """Fresh copies of one built model: the same weights a seeded rebuild gives, without
+    building the network again."""
+    return lambda: copy.deepcopy(model)
+
+
+@STAGES.register("proxy")
+class ProxyStage(Stage):
+    """Score the network with the configured accuracy proxy."""
+
+    Options = ProxyStageOptions
+    options: ProxyStageOptions
+    produces = (PROXY,)
+    needs_parts = ("arch",)
+    needs = ("workload",)
+    cache_by = "arch"
+    optional = True
+
+    @classmethod
+    def options_from(cls, config: Any, raw: Any, where: str) -> ProxyStageOptions:
+        from codesign.proxies.base import create_proxy
+
+        base: dict[str, Any] = {}
+        if config is not None:
+            base = {**config.proxy.model_dump(), "seed": config.seed}
+        options: ProxyStageOptions = super().options_from(config, {**base, **(raw or {})}, where)  # type: ignore[assignment]
+        create_proxy(options.name, options.options)  # names and options checked now
+        if options.data == "folder" and not options.data_path:
+            raise ConfigError("proxy.data_path", "the folder source needs data_path (a folder of class sub-folders)")
+        return options
+
+    def __init__(self, options: ProxyStageOptions, subspaces: Any) -> None:
+        super().__init__(options, subspaces)
+        from codesign.proxies.base import create_proxy
+
+        self.proxy = create_proxy(options.name, options.options)
+
+    @property
+    def space(self) -> Any:
+        return self.subspaces["arch"].space
+
+    def context(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
+        """What a proxy sees of ``arch``: copies of the (seeded) model, the batch, the workload."""
+        from codesign.proxies.base import ProxyContext
+        from codesign.proxies.data import proxy_batch
+
+        o = self.options
+        batch = proxy_batch(o.data, self.space.input_shape(arch), o.batch_size, self.space.options.num_classes,
+                            o.seed, o.data_path)
+        if model is None:
+            model = self.space.build(arch, seed=o.seed)
+        return ProxyContext(model_factory=shared_model_factory(model), batch=batch,
+                            workload_factory=(lambda: workload) if workload is not None else (lambda: self.space.workload(arch)))
+
+    def ensure_reference(self) -> None:
+        """Score the seeded reference sample of the space that a rank combination needs (once)."""
+        if not getattr(self.proxy, "needs_reference", False):
+            return
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=self.options.seed))
+        archs = []
+        for _ in range(self.proxy.reference_size):
+            trial = study.ask()
+            archs.append(self.space.sample(trial))
+            study.tell(trial, 0.0)
+        self.proxy.build_reference(self.context(arch) for arch in archs)
+
+    def prepare(self) -> ProxyStageOptions | None:
+        if not getattr(self.proxy, "needs_reference", False):
+            return None
+        self.ensure_reference()
+        return self.options.model_copy(update={"options": {**self.options.options, "reference": self.proxy.reference}})
+
+    def score(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
+        """The ``ProxyScore`` of ``arch`` (the reference sample is scored first when needed)."""
+        self.ensure_reference()
+        return self.proxy.score(self.context(arch, model, workload))
+
+    def run(self, candidate: Any, upstream: Upstream) -> StageResult:
+        score = self.score(candidate.part("arch"), upstream.artefacts.get("model"), upstream.artefact("workload"))
+        extras: dict[str, Any] = {"proxy_name": score.name}
+        error = ""
+        if not score.ok:
+            extras["proxy_error"] = score.error
+            error = f"proxy {score.name} failed: {score.error}"
+        return StageResult(values={PROXY.name: score.value}, extras=extras, error=error)
