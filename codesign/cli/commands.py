@@ -78,15 +78,18 @@ def cmd_front(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from codesign.cli.report_cmd import status_lines, watch_status
     from codesign.report.status import run_status
     from codesign.storage.run_dir import RunDir
 
-    status = run_status(RunDir.open(args.run_dir))
+    run_dir = RunDir.open(args.run_dir)
+    if getattr(args, "watch", False):
+        return watch_status(run_dir)
+    status = run_status(run_dir)
     if args.json:
         _print_json(status)
     else:
-        for key, value in status.items():
-            print(f"{key:>14}: {'-' if value is None else value}")
+        print("\n".join(status_lines(status)))
     return 0
 
 

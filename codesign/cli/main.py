@@ -10,8 +10,15 @@ from codesign.errors import CodesignError
 
 EXIT_USAGE = 2
 #: Commands whose handler lives outside ``codesign.cli.commands``.
-HANDLER_MODULES = {"proxy": "codesign.cli.proxy_cmd", "spaces": "codesign.cli.spaces_cmd",
-                   "split": "codesign.cli.split_cmd", "links": "codesign.cli.split_cmd"}
+HANDLER_MODULES = {
+    "proxy": "codesign.cli.proxy_cmd",
+    "spaces": "codesign.cli.spaces_cmd",
+    "split": "codesign.cli.split_cmd",
+    "links": "codesign.cli.split_cmd",
+    "report": "codesign.cli.report_cmd",
+    "plot": "codesign.cli.report_cmd",
+    "dashboard": "codesign.cli.report_cmd",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,9 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    p = sub.add_parser("status", help="trials done, failed and running, budget, front size, hypervolume")
+    p = sub.add_parser("status", help="trials done, failed and running, budget, front size, hypervolume, time left")
     p.add_argument("run_dir")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--watch", action="store_true", help="refresh every 2 s until the run stops")
 
     p = sub.add_parser("export", help="write one trial's design as a bundle")
     p.add_argument("run_dir")
@@ -84,12 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-layers", action="store_true", help="omit the per-layer list")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    from codesign.cli import proxy_cmd
+    from codesign.cli import proxy_cmd, report_cmd
 
     proxy_cmd.add_parser(sub)
     from codesign.cli import split_cmd
 
     split_cmd.add_parsers(sub)
+    report_cmd.add_parsers(sub)
 
     p = sub.add_parser("spaces", help="list search spaces and their dimensions")
     p.add_argument("name", nargs="?", help="one space, created with --space-option values")

@@ -123,6 +123,8 @@ class FrontTracker:
         if self._hv_stale:
             span = np.where(self._hi > self._lo, self._hi - self._lo, 1.0)
             reference = np.full(len(self.signs), 1.1)
-            self._hv = hypervolume((self._front - self._lo) / span, reference) / float(np.prod(reference))
+            # The kept losses are non-dominated (``add``), and normalising keeps them so.
+            self._hv = hypervolume((self._front - self._lo) / span, reference,
+                                   nondominated=True) / float(np.prod(reference))
             self._hv_stale = False
         return self._hv

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from codesign.report.front import compute_front, front_hypervolume
-from codesign.storage.run_dir import RunDir
+from codesign.storage.run_dir import RunDir, TrialRecord
 
 
 def _state(live_state: str, reason: str, budget_reached: bool, running: int, trials: int) -> str:
@@ -31,12 +31,37 @@ def _state(live_state: str, reason: str, budget_reached: bool, running: int, tri
     return "stopped"
 
 
-def run_status(run_dir: RunDir) -> dict[str, Any]:
-    """Counts, budget, front size, hypervolume, rate and state of a run (SI units)."""
+def time_left_s(budget_trials: int | None, budget_time_s: float | None, finished: int,
+                rate_per_s: float | None, elapsed_s: float | None) -> float | None:
+    """Seconds until the run stops: the sooner of the time budget's end and the trial budget at
+    the current rate (``None`` when neither is known)."""
+    left = []
+    if budget_time_s is not None and elapsed_s is not None:
+        left.append(max(0.0, budget_time_s - elapsed_s))
+    if budget_trials is not None and rate_per_s:
+        left.append(max(0, budget_trials - finished) / rate_per_s)
+    return min(left) if left else None
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1h02m``, ``3m05s``, ``42s``; ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    s = round(seconds)
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"
+
+
+def run_status(run_dir: RunDir, experiment: Any = None, records: list[TrialRecord] | None = None) -> dict[str, Any]:
+    """Counts, budget, front size, hypervolume, rate, time left and state of a run (SI units);
+    ``experiment`` and ``records`` when the caller has read them already."""
     from codesign.search.experiment import Experiment
 
-    experiment = Experiment.from_config(run_dir.config())
-    records = run_dir.trials()
+    experiment = experiment or Experiment.from_config(run_dir.config())
+    records = run_dir.trials() if records is None else records
     front = compute_front(records, experiment.objectives)
     budget = experiment.config.budget
     counted = [r for r in records if not r.requeued]
@@ -45,7 +70,7 @@ def run_status(run_dir: RunDir) -> dict[str, Any]:
     info = live.info
     started = info.get("started_ts")
     session_end = info.get("ended_ts") if live.state == "ended" else None
-    rate = None
+    rate = span = None
     if started is not None:
         span = (session_end or time.time()) - float(started)
         done = sum(1 for r in counted if r.completed is not None and r.completed >= float(started))
@@ -59,7 +84,9 @@ def run_status(run_dir: RunDir) -> dict[str, Any]:
         "requeued": sum(r.requeued for r in records), "running": front.n_running,
         "budget_trials": budget.trials, "budget_time_s": budget.time,
         "front_size": len(front.trials), "hypervolume": front_hypervolume(records, experiment.objectives),
-        "rate_per_s": rate, "strategy": experiment.config.strategy.name,
+        "rate_per_s": rate,
+        "time_left_s": time_left_s(budget.trials, budget.time, finished, rate, span) if state == "running" else None,
+        "strategy": experiment.config.strategy.name,
         "storage": run_dir.storage_url() or "journal file",
         "pid": info.get("pid") if state == "running" else None,
     }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ import optuna
 from optuna.trial import TrialState
 
 from codesign.report.front import FrontTracker
+from codesign.report.status import format_duration, time_left_s
 from codesign.search import optuna_internals as internals
 from codesign.search.candidate import Candidate
 from codesign.search.executors import make_executor
@@ -151,22 +153,24 @@ class _Progress:
             TextColumn("[bold]search"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
             TextColumn("failed {task.fields[failed]}"), TextColumn("infeasible {task.fields[infeasible]}"),
             TextColumn("front {task.fields[front]}"), TextColumn("HV {task.fields[hv]}"), TimeElapsedColumn(),
-            transient=False,
+            TextColumn("left {task.fields[left]}"), transient=False,
         )
         self._task = self._progress.add_task("search", total=total, completed=done, rate="- trials/s",
-                                             failed=0, infeasible=0, front=0, hv="-")
+                                             failed=0, infeasible=0, front=0, hv="-", left="-")
         self._progress.start()
 
     def due(self) -> bool:
         """Whether a refresh is due (they are throttled: the hypervolume is not free)."""
         return self._progress is not None and time.monotonic() - self._last >= PROGRESS_INTERVAL_S
 
-    def update(self, done: int, rate: float, failed: int, infeasible: int, front: int, hv: float | None) -> None:
+    def update(self, done: int, rate: float, failed: int, infeasible: int, front: int, hv: float | None,
+               left_s: float | None = None) -> None:
         if self._progress is None:
             return
         self._last = time.monotonic()
         self._progress.update(self._task, completed=done, rate=f"{rate:.1f} trials/s", failed=failed,
-                              infeasible=infeasible, front=front, hv="-" if hv is None else f"{hv:.3f}")
+                              infeasible=infeasible, front=front, hv="-" if hv is None else f"{hv:.3f}",
+                              left=format_duration(left_s))
 
     def close(self) -> None:
         if self._progress is not None:
@@ -200,6 +204,10 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     config = experiment.config
     strategy = experiment.strategy
     study = run.study(directions=experiment.directions, sampler=experiment.sampler)
+    # Named objectives: optuna-dashboard and ``study.trials_dataframe`` show them by name.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.set_metric_names([o.metric.name for o in experiment.objectives])
     requeued = _requeue_stale(study) if resume else 0
     run.flush(sync=True)
     records = trial_records(study)
@@ -221,8 +229,9 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     def show(force: bool = False) -> None:
         if force or progress.due():
             elapsed = time.monotonic() - start
-            progress.update(finished, new_trials / elapsed if elapsed > 0 else 0.0, failed, infeasible,
-                            tracker.size, tracker.hypervolume())
+            rate = new_trials / elapsed if elapsed > 0 else 0.0
+            progress.update(finished, rate, failed, infeasible, tracker.size, tracker.hypervolume(),
+                            time_left_s(budget_trials, config.budget.time, finished, rate, elapsed))
 
     in_flight: dict[int, tuple[optuna.Trial, Candidate]] = {}
     try:
