@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from codesign import api
 from codesign.config.schema import parse_config
 from codesign.report.front import compute_front, front_rows
@@ -34,9 +36,10 @@ def _count_evaluations(monkeypatch):
     return calls
 
 
-def test_a_repeat_is_told_the_earlier_answer_without_evaluation(tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch", [1, 6])  # 6 in flight: repeats of a trial still being evaluated wait
+def test_a_repeat_is_told_the_earlier_answer_without_evaluation(tmp_path, monkeypatch, batch):
     calls = _count_evaluations(monkeypatch)
-    run_dir, summary = run_config(tmp_path / "r", CONFIG)
+    run_dir, summary = run_config(tmp_path / "r", {**CONFIG, "executor": {"name": "inline", "batch_size": batch}})
     records = {r.number: r for r in run_dir.trials()}
     repeats = [r for r in records.values() if "repeat_of" in r.result]
     assert summary.finished == 30 and summary.repeated == len(repeats) > 0
