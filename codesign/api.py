@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codesign.config.schema import ExperimentConfig, load_config, parse_config
+
+if TYPE_CHECKING:
+    from codesign.search.loop import RunSummary
 
 
 def _default_run_dir(config: ExperimentConfig) -> Path:
@@ -30,7 +33,7 @@ def run(config: str | Path | dict[str, Any] | ExperimentConfig, out: str | Path 
         config = parse_config(config)
     experiment = Experiment.build(config)  # the one build this run uses
     run_dir = RunDir.create(out or _default_run_dir(config), config, storage_url=storage)
-    return run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address)
+    return write_front(run_search(experiment, run_dir, quiet=quiet, ray_address=ray_address))
 
 
 def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = None, storage: str | None = None):
@@ -45,7 +48,20 @@ def resume(run_dir: str | Path, quiet: bool = True, ray_address: str | None = No
     if storage:
         run_dir.use_storage_url(storage)
     experiment = Experiment.build(run_dir.config())
-    return run_search(experiment, run_dir, quiet=quiet, resume=True, ray_address=ray_address)
+    return write_front(run_search(experiment, run_dir, quiet=quiet, resume=True, ray_address=ray_address))
+
+
+def write_front(summary: RunSummary) -> RunSummary:
+    """Write the run's Pareto front (``front_rows``) to ``RUN_DIR/front.json``; returns ``summary``."""
+    import json
+
+    from codesign.report.front import compute_front, front_rows
+    from codesign.storage.run_dir import FRONT_FILE, RunDir
+
+    run_dir = RunDir.open(summary.run_dir)
+    front = compute_front(run_dir.trials(), summary.experiment.objectives)
+    (run_dir.path / FRONT_FILE).write_text(json.dumps(front_rows(front), default=str, indent=1) + "\n")
+    return summary
 
 
 def evaluate(space: str, arch: str, accelerator: str, overrides: dict[str, Any] | None = None,
@@ -64,4 +80,4 @@ def evaluate(space: str, arch: str, accelerator: str, overrides: dict[str, Any] 
     return outcome_json(pipeline.evaluate(candidate), candidate, pipeline, with_layers=with_layers)
 
 
-__all__ = ["evaluate", "load_config", "resume", "run"]
+__all__ = ["evaluate", "load_config", "resume", "run", "write_front"]

@@ -45,10 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(summary.run_dir)
-    experiment, front = _front(run_dir, summary.experiment)
-    from codesign.report.front import front_rows
-
-    (run_dir.path / "front.json").write_text(json.dumps(front_rows(front), default=str, indent=1) + "\n")
+    experiment, front = _front(run_dir, summary.experiment)  # front.json: written by api.run/resume
     if args.quiet:
         return 130 if summary.interrupted else 0
     budget = summary.budget_trials if summary.budget_trials is not None else "-"

@@ -36,7 +36,8 @@ def front_table(front: Front, subspaces: Mapping[str, Any], title: str,
         table.add_column(sub.title or name)
     for r in front.trials:
         values = r.metrics
-        cells = [str(r.number)]
+        again = front.repeated_by.get(r.number)
+        cells = [str(r.number) + (f" (= {', '.join(map(str, again))})" if again else "")]
         cells += [o.metric.to_display(values.get(o.metric.key)) for o in front.objectives]
         cells += [m.to_display(values.get(m.key)) for m in extra]
         for name, sub in subspaces.items():

@@ -83,6 +83,19 @@ class ProxyContext:
         """A fresh copy of the network (proxies may modify the one they get)."""
         return self.model_factory()
 
+    def train_pass(self, needs: frozenset[str]) -> Any:
+        """The shared training-mode pass (``codesign.proxies.train_pass``) on a fresh copy,
+        recording ``needs`` and what ``extras["train_pass_needs"]`` announces (a combination
+        lists its components' needs there, so one pass serves them all); run once per context."""
+        from codesign.proxies.train_pass import run_train_pass
+
+        wanted = frozenset(needs) | frozenset(self.extras.get("train_pass_needs", ()))
+        done = self.extras.get("_train_pass")
+        if done is None or not wanted <= done[0]:
+            done = (wanted, run_train_pass(self.model(), self.batch.inputs, wanted))
+            self.extras["_train_pass"] = done
+        return done[1]
+
     @cached_property
     def workload(self) -> Workload:
         if self.workload_factory is None:

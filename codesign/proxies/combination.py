@@ -99,10 +99,16 @@ class RankCombination(Proxy):
     def needs_reference(self) -> bool:
         return self.reference is None
 
+    def _share_pass(self, ctx: ProxyContext) -> ProxyContext:
+        """Announce the components' training-pass needs, so NASWOT and jacob_cov share one pass."""
+        needs = frozenset().union(*(getattr(p, "train_pass_needs", frozenset()) for p in self.proxies.values()))
+        ctx.extras["train_pass_needs"] = needs
+        return ctx
+
     def build_reference(self, contexts: Iterable[ProxyContext]) -> dict[str, list[float]]:
         """Score every reference architecture with every component (failed scores are skipped)."""
         scores: dict[str, list[float]] = {name: [] for name in self.components}
-        for ctx in contexts:
+        for ctx in map(self._share_pass, contexts):
             for name, proxy in self.proxies.items():
                 result = proxy.score(ctx)
                 if result.ok:
@@ -117,6 +123,7 @@ class RankCombination(Proxy):
         if self.reference is None:
             raise RuntimeError("combo has no reference scores (the evaluator prepares them)")
         parts = []
+        self._share_pass(ctx)
         for name, proxy in self.proxies.items():
             result = proxy.score(ctx)
             if not result.ok:

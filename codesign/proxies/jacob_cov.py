@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
+from codesign.proxies.train_pass import JACOBIAN
 
 JACOB_COV_K = 1e-5  # Mellor et al. (v1), Sec. 3
 
@@ -15,15 +16,10 @@ JACOB_COV_K = 1e-5  # Mellor et al. (v1), Sec. 3
 @PROXIES.register("jacob_cov")
 class JacobCov(Proxy):
     direction = "maximize"
+    train_pass_needs = frozenset({JACOBIAN})
 
     def compute(self, ctx: ProxyContext) -> float:
-        model = ctx.model()
-        model.train()
-        x = ctx.batch.inputs.clone().requires_grad_(True)
-        model.zero_grad()
-        y = model(x)
-        y.backward(torch.ones_like(y))
-        jacobians = x.grad.detach().flatten(1).double()
+        jacobians = ctx.train_pass(self.train_pass_needs).jacobians
         corr = torch.corrcoef(jacobians)
         if not torch.isfinite(corr).all():
             raise ValueError("input Jacobians are constant for some input (undefined correlation)")

@@ -8,37 +8,20 @@ statistics of the batch (the network in training mode), as in the authors' code.
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
 
 from codesign.proxies.base import PROXIES, Proxy, ProxyContext
-
-_ACTIVATIONS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.Hardswish, nn.ELU, nn.Mish)
+from codesign.proxies.train_pass import CODES
 
 
 @PROXIES.register("naswot")
 class NASWOT(Proxy):
     direction = "maximize"
+    train_pass_needs = frozenset({CODES})
 
     def compute(self, ctx: ProxyContext) -> float:
-        model = ctx.model()
-        model.train()
-        inputs = ctx.batch.inputs
-        n = inputs.shape[0]
-        kernel = torch.zeros(n, n, dtype=torch.float64)
-
-        def hook(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
-            codes = (args[0].detach() > 0).flatten(1).to(torch.float64)
-            kernel.add_(codes @ codes.t() + (1.0 - codes) @ (1.0 - codes).t())
-
-        handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, _ACTIVATIONS)]
-        if not handles:
+        kernel = ctx.train_pass(self.train_pass_needs).kernel
+        if kernel is None:
             raise ValueError("the network has no ReLU-like activation to read codes from")
-        try:
-            with torch.no_grad():
-                model(inputs)
-        finally:
-            for handle in handles:
-                handle.remove()
         sign, logdet = torch.linalg.slogdet(kernel)
         if sign <= 0:
             raise ValueError("activation-code kernel is singular (identical codes for two inputs)")

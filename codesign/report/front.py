@@ -1,13 +1,19 @@
-"""The Pareto front of a run: feasible, complete, non-dominated trials under the objectives."""
+"""The Pareto front of a run: feasible, complete, non-dominated trials under the objectives.
+
+A candidate is shown once: a trial that repeats an earlier one (``result["repeat_of"]``, or, in
+runs from before repeats were answered, the same stored parts) is not a front row of its own but
+listed under its original's ``repeated_by``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from codesign.pareto import hypervolume, nondominated_mask
 from codesign.search.metrics import Objective
+from codesign.search.repeats import REPEAT_OF
 from codesign.storage.run_dir import TrialRecord
 
 
@@ -21,6 +27,24 @@ class Front:
     n_feasible: int
     n_failed: int
     n_running: int
+    #: Front trial number -> the later trials that repeated its candidate.
+    repeated_by: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _originals(records: list[TrialRecord]) -> tuple[list[TrialRecord], dict[int, list[int]]]:
+    """``records`` without repeats, and each original's repeating trials."""
+    first_of_parts: dict[str, int] = {}
+    originals: list[TrialRecord] = []
+    repeated_by: dict[int, list[int]] = {}
+    for r in sorted(records, key=lambda r: r.number):
+        parts = json.dumps(r.parts(), sort_keys=True, default=str)
+        original = r.result.get(REPEAT_OF, first_of_parts.get(parts))
+        if original is None:
+            first_of_parts[parts] = r.number
+            originals.append(r)
+        else:
+            repeated_by.setdefault(int(original), []).append(r.number)
+    return originals, repeated_by
 
 
 def loss_matrix(records: list[TrialRecord], objectives: list[Objective]) -> np.ndarray:
@@ -30,17 +54,21 @@ def loss_matrix(records: list[TrialRecord], objectives: list[Objective]) -> np.n
 
 
 def compute_front(records: list[TrialRecord], objectives: list[Objective]) -> Front:
+    """The non-dominated feasible trials, each candidate once (see the module docstring);
+    ``n_feasible`` counts every feasible trial, repeats included."""
     feasible = [r for r in records if r.feasible and r.values is not None and len(r.values) == len(objectives)]
+    originals, repeated_by = _originals(feasible)
     front: list[TrialRecord] = []
-    if feasible:
-        mask = nondominated_mask(loss_matrix(feasible, objectives))
-        front = [r for r, keep in zip(feasible, mask, strict=True) if keep]
+    if originals:
+        mask = nondominated_mask(loss_matrix(originals, objectives))
+        front = [r for r, keep in zip(originals, mask, strict=True) if keep]
         first = objectives[0]
         front.sort(key=lambda r: r.values[0] * first.sign)
     return Front(
         objectives=objectives, trials=front,
         n_complete=sum(r.state == "COMPLETE" for r in records), n_feasible=len(feasible),
         n_failed=sum(r.state == "FAIL" for r in records), n_running=sum(r.state == "RUNNING" for r in records),
+        repeated_by={r.number: repeated_by[r.number] for r in front if r.number in repeated_by},
     )
 
 
@@ -61,10 +89,10 @@ def front_hypervolume(records: list[TrialRecord], objectives: list[Objective]) -
 
 def front_rows(front: Front) -> list[dict[str, Any]]:
     """Plain rows (SI values) for JSON output: trial, objective values, each sub-space's part
-    under ``parts``, all metrics."""
+    under ``parts``, all metrics, and the trials that repeated it (``repeated_by``)."""
     rows = []
     for r in front.trials:
-        row: dict[str, Any] = {"trial": r.number}
+        row: dict[str, Any] = {"trial": r.number, "repeated_by": front.repeated_by.get(r.number, [])}
         for o in front.objectives:
             row[o.metric.key] = r.metrics.get(o.metric.key)
         row["parts"] = r.parts()

@@ -16,6 +16,11 @@ told:
 
 A run that was killed leaves trials in the RUNNING state; ``resume`` marks them failed and
 re-queues their parameters, so no candidate is lost and they do not count against the budget.
+
+A candidate that repeats an earlier complete trial (every part equal by ``SubSpace.key``) is not
+evaluated again: it is told the earlier trial's values and constraints and its result names that
+trial (``codesign.search.repeats``). One asked while its original is still being evaluated waits
+for it; the index is rebuilt from the stored trials on resume.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from codesign.search.candidate import Candidate
 from codesign.search.executors import make_executor
 from codesign.search.experiment import Experiment
 from codesign.search.pipeline import Outcome
+from codesign.search.repeats import Answer, CandidateKey, RepeatIndex
 from codesign.storage.run_dir import RunDir, trial_records
 from codesign.storage.trial_attrs import PARTS, REQUEUE_OF_ATTR, REQUEUED_ATTR, RESULT_ATTR
 
@@ -67,6 +73,8 @@ class RunSummary:
     infeasible: int = 0
     #: Why the loop stopped: budget, time, exhausted (the strategy has nothing left), interrupted.
     reason: str = ""
+    #: Trials answered from an earlier trial with the same candidate (``result["repeat_of"]``).
+    repeated: int = 0
     #: The experiment the run used (built once; ``front`` after a run reuses it).
     experiment: Any = field(default=None, repr=False, compare=False)
 
@@ -83,9 +91,10 @@ def _requeue_stale(study: optuna.Study) -> int:
 
 
 def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, candidate: Candidate,
-          outcome: Outcome) -> tuple[str, list[float] | None]:
+          outcome: Outcome) -> tuple[str, list[float] | None, Answer | None]:
     """Record one outcome on its trial; returns ``feasible``, ``infeasible`` (it does not map or
-    breaks a budget) or ``failed``, and the values told."""
+    breaks a budget) or ``failed``, the values told and, for a complete trial, the answer a
+    repeat of its candidate gets."""
     metrics = outcome.metrics
     result: dict[str, Any] = {
         PARTS: {name: sub.to_dict(candidate.part(name)) for name, sub in experiment.subspaces.items()},
@@ -113,7 +122,7 @@ def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, cand
         result["error"] = error
         trial.set_user_attr(RESULT_ATTR, result)
         study.tell(trial, state=TrialState.FAIL)
-        return "failed", None
+        return "failed", None, None
     if not outcome.feasible:
         result["infeasible"] = "; ".join(outcome.reasons) or "the design cannot be mapped"
         result["placeholder_objectives"] = placeholders
@@ -129,7 +138,17 @@ def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, cand
     for name, violation in constraints.items():
         trial.set_constraint(name, violation)
     study.tell(trial, values)
-    return ("feasible" if all(v <= 0 for v in constraints.values()) else "infeasible"), values
+    answer = Answer(trial.number, tuple(values), dict(constraints), result)
+    return ("feasible" if all(v <= 0 for v in constraints.values()) else "infeasible"), values, answer
+
+
+def _tell_repeat(study: optuna.Study, trial: optuna.Trial, answer: Answer) -> str:
+    """Answer a repeated candidate from the earlier trial; returns ``feasible`` or ``infeasible``."""
+    trial.set_user_attr(RESULT_ATTR, answer.repeat_result())
+    for name, violation in answer.constraints.items():
+        trial.set_constraint(name, violation)
+    study.tell(trial, list(answer.values))
+    return "feasible" if all(v <= 0 for v in answer.constraints.values()) else "infeasible"
 
 
 class _Progress:
@@ -214,6 +233,8 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     finished = sum(r.state in ("COMPLETE", "FAIL", "PRUNED") and not r.requeued for r in records)
     tracker = FrontTracker(experiment.objectives)
     tracker.add_records(records)
+    repeats = RepeatIndex(experiment.subspaces)
+    repeats.add_records(records)
     budget_trials = config.budget.trials
     executor_cfg = config.executor
     pipeline = experiment.pipeline
@@ -223,7 +244,7 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
-    new_trials = failed = infeasible = 0
+    new_trials = failed = infeasible = repeated = 0
     reason = ""
 
     def show(force: bool = False) -> None:
@@ -233,31 +254,62 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
             progress.update(finished, rate, failed, infeasible, tracker.size, tracker.hypervolume(),
                             time_left_s(budget_trials, config.budget.time, finished, rate, elapsed))
 
-    in_flight: dict[int, tuple[optuna.Trial, Candidate]] = {}
+    in_flight: dict[int, tuple[optuna.Trial, Candidate, CandidateKey]] = {}
+    evaluating: dict[CandidateKey, int] = {}  # candidate key -> the in-flight trial evaluating it
+    waiting: dict[CandidateKey, list[tuple[optuna.Trial, Candidate]]] = {}  # repeats of those
+
+    def submit(trial: optuna.Trial, candidate: Candidate, key: CandidateKey) -> None:
+        in_flight[trial.number] = (trial, candidate, key)
+        evaluating[key] = trial.number
+        executor.submit(trial.number, candidate)
+
+    def told(kind: str, values: list[float] | None) -> None:
+        """Count a told trial; ``values`` None for a repeat (its original is in the front already)."""
+        nonlocal failed, infeasible, new_trials, finished, repeated
+        repeated += values is None and kind != "failed"
+        failed += kind == "failed"
+        infeasible += kind == "infeasible"
+        if kind == "feasible" and values is not None:
+            tracker.add(values)
+        new_trials += 1
+        finished += 1
+
     try:
         while True:
             # Keep batch_size candidates in flight: ask one for every result told.
             while len(in_flight) < batch_size:
-                reason = _stop_reason(config, strategy, study, finished + len(in_flight), start)
+                parked = sum(len(v) for v in waiting.values())
+                reason = _stop_reason(config, strategy, study, finished + len(in_flight) + parked, start)
                 if reason:
                     break
                 trial = study.ask()
                 candidate = experiment.candidate(trial)
-                in_flight[trial.number] = (trial, candidate)
-                executor.submit(trial.number, candidate)
+                key = repeats.key(candidate.parts)
+                answer = repeats.lookup(key)
+                if answer is not None:  # a repeat: the earlier answer, told now (not in the front)
+                    told(_tell_repeat(study, trial, answer), None)
+                elif key in evaluating:
+                    waiting.setdefault(key, []).append((trial, candidate))
+                else:
+                    submit(trial, candidate, key)
             if not in_flight:
                 break
             run.flush()  # the asked trials are visible as running
             number, outcome = executor.next_result()
-            trial, candidate = in_flight.pop(number)
-            kind, values = _tell(study, experiment, trial, candidate, outcome)
+            trial, candidate, key = in_flight.pop(number)
+            del evaluating[key]
+            kind, values, answer = _tell(study, experiment, trial, candidate, outcome)
+            told(kind, values)
+            queued = waiting.pop(key, [])
+            if answer is not None:
+                repeats.add(key, answer)
+                for other, _ in queued:
+                    told(_tell_repeat(study, other, answer), None)
+            elif queued:  # the original failed: evaluate the first repeat, the others wait on it
+                submit(*queued[0], key)
+                if queued[1:]:
+                    waiting[key] = queued[1:]
             run.flush()  # a told trial is on disk before the next result is handled
-            failed += kind == "failed"
-            infeasible += kind == "infeasible"
-            if kind == "feasible":
-                tracker.add(values)
-            new_trials += 1
-            finished += 1
             show()
     except KeyboardInterrupt:
         reason = "interrupted"
@@ -272,4 +324,4 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
                       failed=failed, front_size=tracker.size, hypervolume=tracker.hypervolume(), seconds=elapsed,
                       interrupted=reason == "interrupted", requeued=requeued,
                       rate_per_s=new_trials / elapsed if elapsed > 0 else 0.0, infeasible=infeasible,
-                      reason=reason, experiment=experiment)
+                      reason=reason, experiment=experiment, repeated=repeated)

@@ -19,6 +19,10 @@ Everything lives in the one study, so fronts, status and resume work as for any 
 The samplers are ordinary Optuna samplers given a filtered view of the study (``_StudyView``):
 they read trials through it and write their bookkeeping (an NSGA-II generation, say) to the real
 trials, so that state is in the journal and survives a resume.
+
+The study's trials are read and grouped by round once per asked trial (``_rounds``), and every
+view and every parameter copied from a round's head is answered from that index, so the work per
+ask is linear in the trials (it used to rescan them for each architecture parameter).
 """
 from __future__ import annotations
 
@@ -81,8 +85,9 @@ class NestedSampler(BaseSampler):
         self._inner: OrderedDict[int, BaseSampler] = OrderedDict()
         self._slots: dict[int, tuple[int, int]] = {}  # trial id -> (round, slot), this process
         self._last: tuple[int, int] | None = None
-        # Views built for the trial being sampled (other trials do not change meanwhile).
-        self._views: tuple[int, dict[Any, _StudyView]] = (-1, {})
+        # Views and the round index built for the trial being sampled (other trials do not
+        # change meanwhile).
+        self._views: tuple[int, dict[Any, Any]] = (-1, {})
 
     # -- rounds ---------------------------------------------------------------------------------
     def _is_outer(self, name: str) -> bool:
@@ -123,7 +128,7 @@ class NestedSampler(BaseSampler):
     def _all(self, study: optuna.Study) -> list[FrozenTrial]:
         return internals.all_trials(study)
 
-    def _cached(self, trial: FrozenTrial, key: Any, build: Callable[[], _StudyView]) -> _StudyView:
+    def _cached(self, trial: FrozenTrial, key: Any, build: Callable[[], Any]) -> Any:
         owner, views = self._views
         if owner != internals.trial_id(trial):
             views = {}
@@ -132,23 +137,33 @@ class NestedSampler(BaseSampler):
             views[key] = build()
         return views[key]
 
+    def _trials(self, study: optuna.Study, trial: FrozenTrial) -> list[FrozenTrial]:
+        """Every trial of the study, read once per asked trial."""
+        return self._cached(trial, "trials", lambda: self._all(study))
+
+    def _rounds(self, study: optuna.Study, trial: FrozenTrial) -> dict[int | None, list[FrozenTrial]]:
+        """The study's trials by round (``None``: no round yet), read once per asked trial."""
+        def build() -> dict[int | None, list[FrozenTrial]]:
+            rounds: dict[int | None, list[FrozenTrial]] = {}
+            for t in self._trials(study, trial):
+                rounds.setdefault(self._round(t), []).append(t)
+            return rounds
+        return self._cached(trial, "rounds", build)
+
     def _round_view(self, study: optuna.Study, r: int, trial: FrozenTrial) -> _StudyView:
         if self.shared_inner:
-            return self._cached(trial, "all", lambda: _StudyView(study, list(self._all(study))))
-        return self._cached(trial, r, lambda: _StudyView(study, [t for t in self._all(study) if self._round(t) == r]))
+            return self._cached(trial, "all", lambda: _StudyView(study, list(self._trials(study, trial))))
+        return self._cached(trial, r, lambda: _StudyView(study, list(self._rounds(study, trial).get(r, []))))
 
     def _outer_view(self, study: optuna.Study, trial: FrozenTrial) -> _StudyView:
-        return self._cached(trial, "outer", lambda: self._build_outer_view(study))
+        return self._cached(trial, "outer", lambda: self._build_outer_view(study, trial))
 
-    def _build_outer_view(self, study: optuna.Study) -> _StudyView:
-        rounds: dict[int, list[FrozenTrial]] = {}
-        for t in self._all(study):
-            r = self._round(t)
-            if r is not None and not t.user_attrs.get(REQUEUED_ATTR):
-                rounds.setdefault(r, []).append(t)
+    def _build_outer_view(self, study: optuna.Study, trial: FrozenTrial) -> _StudyView:
         view = []
-        for r in sorted(rounds):
-            members = rounds[r]
+        rounds = self._rounds(study, trial)
+        for r in sorted(r for r in rounds if r is not None):
+            everyone = rounds[r]
+            members = [t for t in everyone if not t.user_attrs.get(REQUEUED_ATTR)]
             head = next((t for t in members if t.system_attrs.get(SLOT_KEY) == 0), None)
             if head is not None:
                 view.append(self._outer_trial(study, r, head, members))
@@ -228,8 +243,8 @@ class NestedSampler(BaseSampler):
         r, j = self._slot_of(study, trial)
         if self._is_outer(param_name):
             if j > 0:
-                head = next((t for t in self._all(study) if self._round(t) == r
-                             and t.system_attrs.get(SLOT_KEY) == 0 and param_name in t.params), None)
+                head = next((t for t in self._rounds(study, trial).get(r, [])
+                             if t.system_attrs.get(SLOT_KEY) == 0 and param_name in t.params), None)
                 if head is not None:
                     return head.params[param_name]
             return self.outer.sample_independent(self._outer_view(study, trial), trial, param_name, param_distribution)
