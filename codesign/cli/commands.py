@@ -121,18 +121,22 @@ def _show_design(result: dict[str, Any], as_json: bool) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from codesign.report.export import evaluate_bundle, outcome_json, reproduces
+    from codesign.report.export import differences, evaluate_bundle, outcome_json
 
     if args.bundle:
         if args.space or args.arch or args.arch_file or args.accelerator or args.workload:
             raise CodesignError("a bundle directory is re-scored as exported; drop --space/--arch/--accelerator")
         outcome, candidate, pipeline, stored = evaluate_bundle(args.bundle)
         result = outcome_json(outcome, candidate, pipeline, with_layers=not args.no_layers)
-        same = reproduces(outcome, stored)
+        differ = differences(outcome, stored)
         if not args.json:
-            print(f"re-scored {args.bundle}: metrics {'match' if same else 'DIFFER FROM'} metrics.json")
+            print(f"re-scored {args.bundle}: metrics {'DIFFER FROM' if differ else 'match'} metrics.json")
         _show_design(result, args.json)
-        return 0 if same else 1
+        if differ:
+            # Exit 1, not 2: the bundle is valid, the cost model or code scored it differently.
+            print(f"codesign: re-scored metrics differ from {args.bundle}/metrics.json in "
+                  f"{', '.join(differ)} (was it written by another version of the cost model?)", file=sys.stderr)
+        return 1 if differ else 0
     if not args.accelerator:
         raise ConfigError("--accelerator", "required (a preset name or an accelerator YAML file)")
     overrides = _parse_kv(args.set, "--set")

@@ -188,12 +188,17 @@ def load_bundle(path: str | Path) -> tuple[Pipeline, Candidate, dict[str, Any]]:
     return pipeline, candidate, stored
 
 
-def reproduces(outcome: Outcome, stored: dict[str, Any]) -> bool:
-    """Whether a re-scored ``outcome`` gives the stored metrics: every declared metric, and the
-    feasibility (extras such as where and when it ran may differ)."""
+def differences(outcome: Outcome, stored: dict[str, Any]) -> list[str]:
+    """Keys of the stored metrics a re-scored ``outcome`` does not reproduce: every declared
+    metric, and the feasibility (extras such as where and when it ran may differ)."""
     new = _clean(outcome.metrics.to_json())
     keys = [outcome.metrics.spec(name).key for name in outcome.metrics.names()] + ["feasible"]
-    return all(new.get(k) == stored.get(k) for k in keys)
+    return [k for k in keys if new.get(k) != stored.get(k)]
+
+
+def reproduces(outcome: Outcome, stored: dict[str, Any]) -> bool:
+    """Whether a re-scored ``outcome`` gives the stored metrics (see ``differences``)."""
+    return not differences(outcome, stored)
 
 
 def evaluate_bundle(path: str | Path) -> tuple[Outcome, Candidate, Pipeline, dict[str, Any]]:
