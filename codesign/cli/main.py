@@ -44,6 +44,22 @@ def bounded_int(low: int, high: int) -> type:
     return parse  # type: ignore[return-value]
 
 
+def bounded_float(low: float, high: float) -> type:
+    """An argparse ``type``: a finite number in ``(low, high]`` (``low`` excluded: rates, times)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low < value <= high:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"must be in ({low:g}, {high:g}], got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse  # type: ignore[return-value]
+
+
 def _parser() -> argparse.ArgumentParser:
     from codesign import __version__
     from codesign.config.schema import MAX_BATCH

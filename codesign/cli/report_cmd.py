@@ -13,6 +13,8 @@ WATCH_INTERVAL_S = 2.0
 
 
 def add_parsers(sub: Any) -> None:
+    from codesign.cli.main import bounded_int
+
     """Register the subcommands on ``sub`` (the main parser's subparsers)."""
     from codesign.report.options import DETAIL_LIMIT, IMPORTANCE_EVALUATORS, PLOT_KINDS
 
@@ -27,14 +29,14 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("plot", help="a static figure (PNG/SVG) of a run: front, hypervolume, layers, roofline")
     p.add_argument("path", metavar="RUN_DIR|BUNDLE_DIR")
     p.add_argument("--kind", required=True, choices=PLOT_KINDS)
-    p.add_argument("--trial", type=int, help="trial for layers/roofline (default: the front's first)")
+    p.add_argument("--trial", type=bounded_int(0, 2**63 - 1), help="trial for layers/roofline (default: the front's first)")
     p.add_argument("--objectives", help="two objectives for --kind front, e.g. latency,energy")
     p.add_argument("--out", required=True, help="output file, .png or .svg")
 
     p = sub.add_parser("dashboard", help="serve optuna-dashboard on a run's study")
     p.add_argument("run_dir")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=bounded_int(1, 65535), default=8080)
     p.add_argument("--allow-writes", action="store_true", help="let the dashboard write notes into the study")
 
 

@@ -15,6 +15,9 @@ CLI_NAMES = {"radio": "--link", "backhaul": "--backhaul", "mec": "--mec", "cloud
 
 
 def add_parsers(sub: Any) -> None:
+    from codesign.cli.main import bounded_float, bounded_int
+    from codesign.config.schema import MAX_BATCH
+
     p = sub.add_parser("split", help="every cut of one design across device, MEC and cloud (one row per cut)")
     p.add_argument("--space", help="search space name (see `codesign spaces`)")
     p.add_argument("--space-option", action="append", metavar="KEY=VALUE", help="space option")
@@ -28,12 +31,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--link-set", action="append", metavar="KEY=VALUE",
                    help="override a radio link value (uplink_mbps, downlink_mbps, latency_ms)")
     p.add_argument("--backhaul", help="link MEC site -> cloud (see `codesign links`)")
-    p.add_argument("--bits", type=int, default=8, help="bit width of the transmitted activations (default 8)")
-    p.add_argument("--period-ms", type=float, help="time between inferences (cuts the radio tail short); "
+    p.add_argument("--bits", type=bounded_int(1, 64), default=8, help="bit width of the transmitted activations (default 8)")
+    p.add_argument("--period-ms", type=bounded_float(0, 1e9), help="time between inferences (cuts the radio tail short); "
                                                    "default: one isolated inference")
-    p.add_argument("--budget-ms", type=float, help="latency budget: adds the uplink rate each cut needs")
-    p.add_argument("--cut", type=int, help="show only this device cut (-1 = full offload)")
-    p.add_argument("--batch", type=int, default=1, help="inference batch size (default 1)")
+    p.add_argument("--budget-ms", type=bounded_float(0, 1e9), help="latency budget: adds the uplink rate each cut needs")
+    p.add_argument("--cut", type=bounded_int(-1, 10**6), help="show only this device cut (-1 = full offload)")
+    p.add_argument("--batch", type=bounded_int(1, MAX_BATCH), default=1, help="inference batch size (default 1)")
     p.add_argument("--cost-model", help="cost model (default: each template's)")
     p.add_argument("--goal", default="edp", choices=("latency", "energy", "edp"), help="mapping goal")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -399,10 +399,16 @@ VALID_ARGV: dict[str, tuple[str, ...]] = {
     "proxy": ("proxy", "--space", "mbconv", "--arch", "no_such_key"),
     "spaces": ("spaces", "mbconv"),
     "accelerators": ("accelerators",),
+    "split": ("split", "--workload", "{d}/net.yaml", "--accelerator", "eyeriss", "--link", "5g_sub6",
+              "--mec", "nvdla_large"),
+    "links": ("links",),
+    "report": ("report", "{d}/run", "--out", "{d}/report.html"),
+    "plot": ("plot", "{d}/run", "--kind", "front", "--out", "{d}/front.png"),
+    "dashboard": ("dashboard", "{d}/run"),
 }
 #: Arguments that name a file or directory, by ``dest``: what it should be.
 FILE_ARGS = {"config": "yaml", "workload": "yaml", "accelerator": "yaml", "arch_file": "text",
-             "run_dir": "dir", "resume": "dir", "bundle": "dir"}
+             "run_dir": "dir", "resume": "dir", "bundle": "dir", "path": "dir"}
 
 
 def _subparsers() -> dict[str, Any]:
