@@ -31,7 +31,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--link-set", action="append", metavar="KEY=VALUE",
                    help="override a radio link value (uplink_mbps, downlink_mbps, latency_ms)")
     p.add_argument("--backhaul", help="link MEC site -> cloud (see `codesign links`)")
-    p.add_argument("--bits", type=bounded_int(1, 64), default=8, help="bit width of the transmitted activations (default 8)")
+    p.add_argument("--bits", type=int, default=8, help="bit width of the transmitted activations (default 8)")
     p.add_argument("--period-ms", type=bounded_float(0, 1e9), help="time between inferences (cuts the radio tail short); "
                                                    "default: one isolated inference")
     p.add_argument("--budget-ms", type=bounded_float(0, 1e9), help="latency budget: adds the uplink rate each cut needs")

@@ -42,7 +42,7 @@ def _preset_dir() -> Path:
 
 #: Keys of a preset file; an accelerator file may carry them too (a preset is one).
 PRESET_KEYS = ("name", "description", "template", "params", "sources", "notes", "tier")
-_TEXT_KEYS = ("name", "description", "notes")
+_TEXT_KEYS = ("name", "description", "notes", "tier")
 
 
 def _check_text(data: dict[str, Any], where: str) -> None:

@@ -137,6 +137,9 @@ class FrontTracker:
     def add_records(self, records: list[TrialRecord]) -> None:
         """Seed the tracker with the feasible trials of a run (on resume)."""
         for r in records:
+            # A repeat carries its original's values: counted once, as the live loop does.
+            if r.result.get("repeat_of") is not None:
+                continue
             if r.feasible and r.values is not None and len(r.values) == len(self.signs):
                 self.add(r.values)
 
