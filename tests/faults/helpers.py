@@ -42,6 +42,8 @@ def counts(out: Path) -> dict[str, int]:
     out_counts: dict[str, int] = {}
     for r in RunDir(out).trials():
         out_counts[r.state] = out_counts.get(r.state, 0) + 1
+        if r.state == "COMPLETE" and r.result.get("repeat_of") is not None:
+            out_counts["REPEAT"] = out_counts.get("REPEAT", 0) + 1
     return out_counts
 
 
@@ -65,5 +67,6 @@ def paused_at(out: Path, complete: int) -> Callable[[], bool]:
     """The run has ``complete`` trials done and the next one running (paused in evaluation)."""
     def check() -> bool:
         c = counts(out)
-        return c.get("COMPLETE", 0) == complete and c.get("RUNNING", 0) == 1
+        # Repeats are answered without an evaluation, so they do not move the pause point.
+        return c.get("COMPLETE", 0) - c.get("REPEAT", 0) == complete and c.get("RUNNING", 0) == 1
     return check
