@@ -13,7 +13,6 @@ from codesign.errors import ConfigError
 from codesign.hardware.config import TEMPLATES, AcceleratorConfig
 from codesign.yamlio import read_yaml
 
-
 #: Split-inference tiers a preset can belong to.
 PRESET_TIERS = ("device", "mec", "cloud")
 
