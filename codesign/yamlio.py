@@ -138,3 +138,16 @@ def fast_safe_load(text: str) -> Any:
             stack[-1][keys[-1]] = node
             keys[-1] = pending
     return root
+
+
+def read_json_object(path: str | Path, what: str) -> dict[str, Any]:
+    """A file holding one JSON object; damage is a one-line ``ConfigError`` naming the file."""
+    import json
+
+    try:
+        data = json.loads(read_text(path, what))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(str(path), f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "expected a JSON object")
+    return data

@@ -26,7 +26,7 @@ from typing import Any
 from codesign.errors import CodesignError, ConfigError
 from codesign.search.candidate import Candidate
 from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec
-from codesign.yamlio import read_text, read_yaml
+from codesign.yamlio import read_json_object, read_yaml
 
 MANIFEST = "bundle.json"
 PARTS_FILE = "parts.json"
@@ -129,13 +129,7 @@ def export_trial(run: Any, number: int, out_dir: str | Path, onnx: bool = True,
 
 def _bundle_json(path: Path) -> dict[str, Any]:
     """A JSON object file of a bundle; damage is a one-line error naming the file."""
-    try:
-        data = json.loads(read_text(path, "bundle file"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(str(path), f"not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), "expected a JSON object")
-    return data
+    return read_json_object(path, "bundle file")
 
 
 def _legacy_spec(manifest_path: Path, scoring: Any, template: str) -> PipelineSpec:

@@ -32,7 +32,7 @@ from codesign.errors import CodesignError, ConfigError
 from codesign.storage.journal import BufferedJournalFile
 from codesign.storage.session import Liveness, Session, read_liveness
 from codesign.storage.trial_attrs import LEGACY_PART_KEYS, PARTS, REQUEUED_ATTR, RESULT_ATTR
-from codesign.yamlio import read_text, read_yaml
+from codesign.yamlio import read_json_object, read_yaml
 
 STUDY_NAME = "codesign"
 CONFIG_FILE = "config.yaml"
@@ -229,13 +229,7 @@ class RunDir:
         path = self.path / RUN_FILE
         if not path.exists():
             return {}
-        try:
-            info = json.loads(read_text(path, "run file"))
-        except json.JSONDecodeError as exc:
-            raise ConfigError(str(path), f"not valid JSON ({exc})") from None
-        if not isinstance(info, dict):
-            raise ConfigError(str(path), "expected a JSON object")
-        return info
+        return read_json_object(path, "run file")
 
     def storage_url(self) -> str | None:
         """The database URL of the study as run files keep it (password redacted), or ``None``
