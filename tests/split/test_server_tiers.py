@@ -11,7 +11,7 @@ from codesign.workload.extract import extract_workload
 
 def test_server_presets_are_marked_with_their_tier() -> None:
     tiers = {name: p.tier for name, p in presets().items()}
-    assert tiers["nvdla_large"] == "mec" and tiers["tpu_v1"] == "cloud"
+    assert tiers["nvdla_large"] == "mec" and tiers["tpu_v1"] == tiers["tpu_v4"] == "cloud"
     assert tiers["nvdla_small"] == "device" and tiers["edge_tpu"] == "device"
     assert all(p.sources for p in presets().values() if p.tier != "device")
 
