@@ -266,6 +266,7 @@ _EYERISS_ASSERTED = {
     ("alexnet", "chip", "layer ms"), ("alexnet", "chip", "total ms"), ("alexnet", "chip", "glb"),
     ("alexnet", "chip", "dram"), ("alexnet", "own", "layer ms"), ("alexnet", "own", "total ms"),
     ("alexnet", "own", "glb"), ("alexnet", "own", "power total"), ("alexnet", "chip", "power total"),
+    ("alexnet", "own", "dram"), ("vgg16", "own", "dram"),
 }
 # (alexnet, own, power) per layer was asserted before the pricing layer's independent tables; with
 # them CONV1 comes out -36 % (the other layers -20 ... +2 %), so per-layer power is reported only
