@@ -269,7 +269,7 @@ _EYERISS_ASSERTED = {
     ("alexnet", "own", "dram"), ("vgg16", "own", "dram"),
 }
 # (alexnet, own, power) per layer was asserted before the pricing layer's independent tables; with
-# them CONV1 comes out -36 % (the other layers -20 ... +2 %), so per-layer power is reported only
+# them CONV1 comes out -31 % (the other layers -22 ... -0.4 %), so per-layer power is reported only
 # and the CONV1-5 power (-17 %) stays asserted (docs/costmodel.md, Eyeriss silicon).
 
 
