@@ -8,7 +8,10 @@ out by the capacity checks (``Candidates.fits``).
 - ``rs`` row stationary (Chen et al., ISCA 2016 and JSSC 2017): filter rows R on PE rows, output
   rows P on PE columns (the ifmap rows meet on the diagonals), a set of R x e PEs folded onto the
   array when e exceeds its width and replicated over input channels (r), filters (t) and groups;
-  each PE keeps p filters x q channels of one filter row (p*q*S weights), a sliding window of q*S
+  partial sums move only between vertically adjacent PEs, so the r channel replicas, whose partial
+  sums are added up in the array, are stacked vertically (filter and group replicas may also sit
+  side by side: JSSC 2017, Table III, CONV1 puts t = 2 sets of 11 x 7 next to each other, CONV4/5
+  stack r = 2 x t = 2 sets of 3 x 13); each PE keeps p filters x q channels of one filter row (p*q*S weights), a sliding window of q*S
   inputs and p partial sums; the global buffer holds the ifmap strip and the partial sums of m
   filters, weights come from DRAM (Eyeriss's buffer holds no weights). Pass order m -> C -> E -> M
   (JSSC 2017, Sec. IV).
@@ -145,10 +148,12 @@ def _rs_partition(hw: HardwareView) -> dict[str, float]:
 
 def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:
     """Row-stationary candidates: strips of output rows per pass (down to one row), the PE set
-    replicated filter-first, channel-first or not at all, whole batch or one image per pass; q, p
-    and m as large as the scratchpads and the buffer hold."""
+    replicated over groups and then filter-first, channel-first, not at all, or over channels and
+    filters evenly with the groups one after another; whole batch or one image per pass; q and m
+    as large as the scratchpads and the buffer hold, p as large as they hold but split evenly over
+    the set's filters."""
     strips = [1, 2, 4, 8, 16, 1e9] if tiling else [1]
-    knobs = _grid(strips=strips, replicate=[0, 1, 2], n_all=[1, 0] if batch_knob else [0])
+    knobs = _grid(strips=strips, replicate=[0, 1, 2, 3], n_all=[1, 0] if batch_knob else [0])
     shape = shape.widen(knobs["strips"].shape[1])
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
     part = _rs_partition(hw)
@@ -157,18 +162,23 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     r_sp = np.minimum(bR, rows)
     e = np.minimum(_ceil(bP, knobs["strips"]), cols * np.floor(rows / r_sp))
     segs = _ceil(e, cols)
-    n_sets = np.floor(rows / (r_sp * segs)) * np.floor(cols / _ceil(e, segs))
-    # Replicate the PE set over groups, then filters first (0), channels first (1), or not (2).
-    single = knobs["replicate"] == 2
-    g = np.where(single | (not hw.group_unroll), 1.0, np.minimum(bG, n_sets))
+    stack = _stacked_sets(rows, r_sp, segs)
+    n_sets = stack * np.floor(cols / _ceil(e, segs))
+    # Replicate the PE set over groups, then filters first (0), channels first (1), not at all (2),
+    # or (3) over channels and filters evenly, one group after another (Table III, CONV4/5).
+    # Channel replicas are stacked (at most ``stack`` of them).
+    mode = knobs["replicate"]
+    single, even = mode == 2, mode == 3
+    g = np.where(single | even | (not hw.group_unroll), 1.0, np.minimum(bG, n_sets))
     rem = np.where(single, 1.0, np.floor(n_sets / g))
     t_a = np.minimum(rem, bK)
-    r_a = np.minimum(np.floor(rem / t_a), bC)
-    r_b = np.minimum(rem, bC)
+    r_a = np.minimum(np.minimum(np.floor(rem / t_a), bC), stack)
+    r_b = np.minimum(np.minimum(rem, bC), stack)
     t_b = np.minimum(np.floor(rem / r_b), bK)
-    t_first = knobs["replicate"] == 0
-    t = np.where(t_first, t_a, t_b)
-    r = np.where(t_first, r_a, r_b)
+    r_c = np.maximum(1.0, np.minimum(np.minimum(np.floor(np.sqrt(rem)), bC), stack))
+    t_c = np.minimum(np.floor(rem / r_c), bK)
+    t = np.where(mode == 0, t_a, np.where(even, t_c, t_b))
+    r = np.where(mode == 0, r_a, np.where(even, r_c, r_b))
     q = np.maximum(1.0, np.minimum(_ceil(bC, r), np.floor(i_words / bS)))
     n = np.where(knobs["n_all"] > 0, bN, 1.0)
     # p: as many filters as the PE scratchpads hold and whose partial sums fit the buffer next to
@@ -177,8 +187,19 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
     i_glb = n * q * r * g * h_e * w_all * shape.input_ratio * hw.word_bytes
     p_glb = np.floor((hw.glb_bytes - i_glb) / (n * t * g * e * bQ * hw.psum_bytes))
-    p = np.maximum(1.0, np.minimum(np.minimum(np.minimum(_ceil(bK, t), o_words), np.floor(w_words / (q * bS))), p_glb))
+    k_set = _ceil(bK, t)
+    p = np.maximum(1.0, np.minimum(np.minimum(np.minimum(k_set, o_words), np.floor(w_words / (q * bS))), p_glb))
+    # the same number of filter passes with equal tiles: whole tiles of p * t filters fill the
+    # buffer's partial-sum share without a ragged last one (Table III: p = 16 for 96..384 filters)
+    p = _ceil(k_set, _ceil(k_set, p))
     return rs_mapping(shape, hw, e=e, r=r, t=t, g=g, p=p, q=q, n=n, m=None)
+
+
+def _stacked_sets(rows: float, r_sp, segs):
+    """PE sets of ``r_sp`` rows folded ``segs`` times that fit on top of each other: the most
+    channel replicas a pass can add up, partial sums moving only between vertically adjacent PEs
+    (the row-stationary PE array's local network: Chen et al., ISCA 2016, Sec. V; JSSC 2017, Sec. V)."""
+    return np.floor(rows / (r_sp * segs))
 
 
 def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -> Candidates:
@@ -194,7 +215,7 @@ def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -
     segs = _ceil(e, cols)
     fits_rf = (q * bS <= i_words) & (p * q * bS <= w_words) & (p <= o_words)
     n_sets = np.floor(rows / (r_sp * segs)) * np.floor(cols / _ceil(e, segs))
-    fits_rf = fits_rf & (r * t * g <= n_sets)
+    fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= _stacked_sets(rows, r_sp, segs))
     # Global buffer: the ifmap strip of the pass and the partial sums of m filters.
     h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
     w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0

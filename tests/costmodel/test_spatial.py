@@ -73,6 +73,48 @@ def test_row_stationary_maps_filter_rows_on_pe_rows():
     assert cost.mapping[i].startswith("rs set 1x1")  # a GEMM is a 1x1 conv with one output row
 
 
+def _rs_candidates(layers, **params):
+    from codesign.costmodel.dataflows import DATAFLOWS, HardwareView
+
+    hw = SpatialArray(dataflow="rs", **params)
+    _, shape, _ = layer_shape(Workload("w", tuple(layers)))
+    view = HardwareView(rows=hw.rows, cols=hw.cols, rf_bytes=hw.rf_bytes, glb_bytes=hw.glb_kib * 1024,
+                        word_bytes=2.0, psum_bytes=2.0)
+    return DATAFLOWS["rs"](shape, view, False, True), view, shape
+
+
+def test_row_stationary_stacks_channel_replicas_vertically():
+    # Partial sums of channel replicas are added up between vertically adjacent PEs only: a
+    # 3-row set stacks four times on 12 rows, a 5-row set twice, an 11-row set once; filter
+    # replicas may also sit side by side.
+    from codesign.costmodel.dataflows import rs_mapping
+
+    layers = [Layer(name=f"r{r}", op="conv", N=1, K=64, C=64, P=7, Q=7, R=r, S=r, H=7 + r - 1, W=7 + r - 1)
+              for r in (3, 5, 11)]
+    cand, view, shape = _rs_candidates(layers)
+    ok = cand.fits_rf & cand.fits_glb
+    r = np.broadcast_to(cand.knobs["r"], ok.shape)
+    t = np.broadcast_to(cand.knobs["t"], ok.shape)
+    for row, stack in enumerate((4, 2, 1)):
+        assert r[row][ok[row]].max() == stack
+        assert (r * t)[row][ok[row]].max() > stack          # filter replicas beside them
+    one = lambda v: np.full((3, 1), float(v))  # noqa: E731
+    too_many = rs_mapping(shape, view, e=one(7), r=one(4), t=one(1), g=one(1), p=one(4),
+                          q=one(1), n=one(1))
+    assert too_many.fits_rf[:, 0].tolist() == [True, False, False]
+
+
+def test_row_stationary_splits_sets_over_channels_and_filters_evenly():
+    # The chip's CONV4/5 mapping (JSSC 2017, Table III): r = 2 channel x t = 2 filter replicas of
+    # a 3 x 13 set, groups one after another, p = 16 filters per PE (not 18 with a ragged last pass).
+    layer = Layer(name="c4", op="conv", N=4, K=384, C=384, P=13, Q=13, R=3, S=3, H=15, W=15, groups=2)
+    cand, _, _ = _rs_candidates([layer])
+    k = {name: np.broadcast_to(v, cand.fits_rf.shape)[0] for name, v in cand.knobs.items()}
+    even = (k["r"] == 2) & (k["t"] == 2) & (k["g"] == 1) & (k["e"] == 13)
+    assert np.any(even & cand.fits_rf[0] & cand.fits_glb[0])
+    assert set(k["p"][even]) == {16.0}
+
+
 def test_goal_changes_the_chosen_mapping():
     small = dict(rows=8, cols=8, glb_kib=16, rf_bytes=128)
     fast, frugal = evaluate("latency", **small), evaluate("energy", **small)
