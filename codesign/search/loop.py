@@ -320,12 +320,14 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     except ExecutorLost as exc:  # trials in flight stay running: a resume queues them again
         reason, detail = "interrupted", str(exc)
     finally:
-        run.flush(sync=True)
-        # The loop's time ends here: shutting a local Ray down (~1.5 s) is teardown, not search.
-        elapsed = time.monotonic() - start
-        show(force=True)
-        progress.close()
-        executor.close()
+        try:
+            run.flush(sync=True)
+        finally:  # a journal that cannot be written (full, read-only) still releases the workers
+            # The loop's time ends here: shutting a local Ray down (~1.5 s) is teardown, not search.
+            elapsed = time.monotonic() - start
+            show(force=True)
+            progress.close()
+            executor.close()
     return RunSummary(run_dir=str(run.path), finished=finished, budget_trials=budget_trials, new_trials=new_trials,
                       failed=failed, front_size=tracker.size, hypervolume=tracker.hypervolume(), seconds=elapsed,
                       interrupted=reason == "interrupted", requeued=requeued,
