@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from codesign.errors import CodesignError
 from codesign.registry import Registry
 from codesign.search.candidate import Candidate
 from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec, failed_outcome
@@ -48,9 +49,10 @@ PROBE_INTERVAL_S = 2.0
 PROBE_TIMEOUT_S = 5.0
 
 
-class ExecutorLost(Exception):
+class ExecutorLost(CodesignError):
     """The executor can evaluate nothing more: its Ray cluster went away. The search loop stops
-    the run as ``interrupted`` with this message; ``codesign run --resume`` continues it."""
+    the run as ``interrupted`` with this message; ``codesign run --resume`` continues it. (Lost
+    before the search started, it is the one-line error of a run that could not start.)"""
 
 
 class TrialTimeout(BaseException):
@@ -201,7 +203,10 @@ class RayExecutor(Executor):
             self._owns_ray = True
         else:
             self._owns_ray = False
-        self._gcs_address = str(ray.get_runtime_context().gcs_address)
+        try:  # where to probe the cluster (a Ray Client connection may not say: then no probe)
+            self._gcs_address: str | None = str(ray.get_runtime_context().gcs_address)
+        except Exception:  # noqa: BLE001 - any failure only turns the probe off
+            self._gcs_address = None
         self._cached_parts = spec.cached_subspaces()
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=0)(_EvalActor)
         self._actors = [self._new_actor() for _ in range(workers)]
@@ -224,6 +229,8 @@ class RayExecutor(Executor):
 
     def _check_cluster(self, cause: BaseException | None = None) -> None:
         """Raise ``ExecutorLost`` when the cluster's GCS no longer accepts a connection."""
+        if not self._gcs_address:
+            return
         host, _, port = self._gcs_address.rpartition(":")
         try:
             socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S).close()
@@ -283,6 +290,7 @@ class RayExecutor(Executor):
                 self._check_cluster()
                 continue
             if not done:  # the oldest evaluation ran out of time: abandon it with its actor
+                self._check_cluster()  # (unless the cluster is gone: that is not the trial's fault)
                 ref = min(self._running, key=lambda r: self._running[r][3])
                 key, _, slot, _ = self._running.pop(ref)
                 self._replace_actor(slot)
