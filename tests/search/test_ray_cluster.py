@@ -113,10 +113,10 @@ def _evaluated(out, n: int):
 
 
 def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ray_env, tmp_path,
-                                                                              tmp_path_factory):
+                                                                              tmp_path_factory, joined_head):
     """Both workers are paused in their third evaluation (four done) when the head's process
     group is killed: the run sees its cluster gone, stops as interrupted with one line, keeps
-    the four, and a resume on a new cluster reaches the budget."""
+    the four, and a resume on another cluster (the module's) reaches the budget."""
     budget = 10
     pause = tmp_path / "pause"
     pause.touch()
@@ -143,9 +143,8 @@ def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ra
     kept = completed(out)  # the journal reads back: every trial told before the loss is there
     assert len(kept) >= 4
 
-    with ray_head(tmp_path_factory.mktemp("ray"), ray_env) as (address, _):
-        done = subprocess.run(cli_argv("run", "--resume", str(out), "--quiet", "--ray-address", address),
-                              capture_output=True, text=True, timeout=HANG_S, env=ray_env)
+    done = subprocess.run(cli_argv("run", "--resume", str(out), "--quiet", "--ray-address", joined_head),
+                          capture_output=True, text=True, timeout=HANG_S, env=ray_env)
     assert done.returncode == 0, done.stderr[-3000:]
     now = completed(out)
     assert all(now.get(n) == v for n, v in kept.items()), "a completed trial was lost or changed"
