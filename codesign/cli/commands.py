@@ -45,6 +45,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from codesign.storage.run_dir import RunDir
 
     run_dir = RunDir.open(summary.run_dir)
+    if summary.interrupted:  # what stopped it, and how to go on: one line whatever --quiet says
+        print(f"codesign: interrupted: {summary.detail or 'stopped'}; continue with "
+              f"`codesign run --resume {run_dir.path}`", file=sys.stderr)
     experiment, front = _front(run_dir, summary.experiment)  # front.json: written by api.run/resume
     if args.quiet:
         return 130 if summary.interrupted else 0
@@ -53,8 +56,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     console.print(f"{summary.new_trials} trials in {summary.seconds:.1f} s ({summary.rate_per_s:.2f} trials/s), "
                   f"{summary.finished}/{budget} done, {summary.failed} failed, {summary.infeasible} infeasible"
                   + (f", {summary.requeued} interrupted trials re-queued" if summary.requeued else ""))
-    if summary.interrupted:
-        console.print(f"[yellow]interrupted[/yellow]: continue with  codesign run --resume {run_dir.path}")
     console.print(f"outputs in [bold]{run_dir.path}[/bold]: config.yaml, study.journal (Optuna), front.json")
     console.print(f"next:  codesign front {run_dir.path}   |   codesign export {run_dir.path} --trial N --out DIR")
     return 130 if summary.interrupted else 0

@@ -4,8 +4,8 @@ The state comes from the trials and from ``session.json`` (``codesign/storage/se
 
 - ``running``: a live process holds the run (its heartbeat is fresh);
 - ``complete``: the trial budget is reached (or the strategy has nothing left, as a finished grid);
-- ``interrupted``: the process was killed (trials left running, a dead holder) or stopped with
-  Ctrl-C; ``codesign run --resume`` continues it;
+- ``interrupted``: the process was killed (trials left running, a dead holder), stopped with
+  Ctrl-C or left by its Ray cluster (``detail`` says which); ``codesign run --resume`` continues it;
 - ``stopped``: the last session ended cleanly before the trial budget (its time budget ran out,
   or an error stopped it; ``reason`` says which);
 - ``not started``: no trial yet.
@@ -79,6 +79,7 @@ def run_status(run_dir: RunDir, experiment: Any = None, records: list[TrialRecor
                    front.n_running, len(records))
     return {
         "run_dir": str(run_dir.path), "state": state, "reason": live.reason or None,
+        "detail": info.get("detail") if live.state == "ended" else None,
         "finished": finished, "complete": front.n_complete, "feasible": front.n_feasible,
         "infeasible": sum(r.infeasible for r in records), "failed": sum(r.state == "FAIL" for r in counted),
         "requeued": sum(r.requeued for r in records), "running": front.n_running,

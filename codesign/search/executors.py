@@ -12,6 +12,13 @@ a candidate is preferably sent to an actor that has already seen its architectur
 is replaced and its candidate retried (``MAX_RETRIES`` times); a candidate that runs past the trial
 timeout is abandoned (its actor killed and replaced) and reported as failed.
 
+A cluster that goes away (its head killed, ``ray stop``) is told apart from a dead worker: no wait
+on Ray blocks longer than ``PROBE_INTERVAL_S``, and after a wait that returned nothing, or a
+worker lost, the executor connects to the cluster's GCS (``PROBE_TIMEOUT_S`` at most). When that
+fails it raises ``ExecutorLost`` and the loop stops the run as ``interrupted`` (resumable), well
+before Ray's own core worker would end the process (it does after 60 s without its GCS). Waiting
+unbounded instead would hang (a replacement actor is never scheduled) until that happens.
+
 The inline executor enforces the timeout with ``SIGALRM``: the evaluation is interrupted at the next
 Python bytecode, so a single long native call (one huge convolution) overruns until it returns, and
 it works only in the main thread of a POSIX process (elsewhere it warns and runs without a limit).
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 import warnings
@@ -29,11 +37,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from codesign.errors import CodesignError
 from codesign.registry import Registry
 from codesign.search.candidate import Candidate
 from codesign.search.pipeline import Outcome, Pipeline, PipelineSpec, failed_outcome
 
 MAX_RETRIES = 2
+#: Longest single wait on Ray (s): after a wait that returned nothing the cluster is probed.
+PROBE_INTERVAL_S = 2.0
+#: Seconds a connection to the cluster's GCS may take before the cluster counts as gone.
+PROBE_TIMEOUT_S = 5.0
+
+
+class ExecutorLost(CodesignError):
+    """The executor can evaluate nothing more: its Ray cluster went away. The search loop stops
+    the run as ``interrupted`` with this message; ``codesign run --resume`` continues it. (Lost
+    before the search started, it is the one-line error of a run that could not start.)"""
 
 
 class TrialTimeout(BaseException):
@@ -168,7 +187,12 @@ class RayExecutor(Executor):
         import ray
 
         self._ray = ray
-        self._dead = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError)
+        ex = ray.exceptions
+        #: A worker lost (or unreachable: ActorUnavailableError is a RayActorError): retried on a
+        #: replacement while the cluster answers, the end of the run when it does not.
+        self._dead = (ex.RayActorError, ex.WorkerCrashedError, ex.NodeDiedError, ex.ObjectLostError,
+                      ex.LocalRayletDiedError, ex.RaySystemError)
+        self._lost = False
         if not ray.is_initialized():
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                       "configure_logging": False}
@@ -179,6 +203,10 @@ class RayExecutor(Executor):
             self._owns_ray = True
         else:
             self._owns_ray = False
+        try:  # where to probe the cluster (a Ray Client connection may not say: then no probe)
+            self._gcs_address: str | None = str(ray.get_runtime_context().gcs_address)
+        except Exception:  # noqa: BLE001 - any failure only turns the probe off
+            self._gcs_address = None
         self._cached_parts = spec.cached_subspaces()
         self._actor_cls = ray.remote(num_cpus=1, max_restarts=0)(_EvalActor)
         self._actors = [self._new_actor() for _ in range(workers)]
@@ -191,7 +219,26 @@ class RayExecutor(Executor):
         self._running: dict[Any, tuple[int, Candidate, int, float]] = {}  # ref -> (key, candidate, slot, start)
         self._retries: dict[int, int] = {}
         self._ready: deque[tuple[int, Outcome]] = deque()  # results decided without a ray.get
-        ray.get([a.ping.remote() for a in self._actors])
+        pings = [a.ping.remote() for a in self._actors]
+        waiting = pings
+        while waiting:  # every actor up, in waits that each end with the cluster probed
+            _, waiting = ray.wait(waiting, num_returns=len(waiting), timeout=PROBE_INTERVAL_S)
+            if waiting:
+                self._check_cluster()
+        ray.get(pings)
+
+    def _check_cluster(self, cause: BaseException | None = None) -> None:
+        """Raise ``ExecutorLost`` when the cluster's GCS no longer accepts a connection."""
+        if not self._gcs_address:
+            return
+        host, _, port = self._gcs_address.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S).close()
+        except OSError as exc:
+            self._lost = True
+            seen = f"; {type(cause).__name__} from a worker" if cause is not None else ""
+            where = self.address or self._gcs_address  # the address the user knows it by
+            raise ExecutorLost(f"the Ray cluster at {where} went away ({exc.strerror or exc}{seen})") from None
 
     def _affinity(self, candidate: Candidate) -> str:
         """What an actor's cache holds of a candidate: the parts its cached stages depend on."""
@@ -233,12 +280,17 @@ class RayExecutor(Executor):
         while not self._ready:
             if not self._running and not (self._pending and self._starting):
                 raise RuntimeError("next_result() with nothing submitted")
-            timeout = None
+            timeout, expires = PROBE_INTERVAL_S, False
             if self.trial_timeout is not None and self._running:
                 oldest = min(start for *_, start in self._running.values())
-                timeout = max(0.0, oldest + self.trial_timeout - time.monotonic())
+                left = max(0.0, oldest + self.trial_timeout - time.monotonic())
+                timeout, expires = min(left, PROBE_INTERVAL_S), left <= PROBE_INTERVAL_S
             done, _ = ray.wait(list(self._running) + list(self._starting), num_returns=1, timeout=timeout)
+            if not done and not expires:  # nothing yet: still a cluster to wait on?
+                self._check_cluster()
+                continue
             if not done:  # the oldest evaluation ran out of time: abandon it with its actor
+                self._check_cluster()  # (unless the cluster is gone: that is not the trial's fault)
                 ref = min(self._running, key=lambda r: self._running[r][3])
                 key, _, slot, _ = self._running.pop(ref)
                 self._replace_actor(slot)
@@ -250,7 +302,8 @@ class RayExecutor(Executor):
                 try:
                     ray.get(ref)
                     self._idle.append(slot)
-                except self._dead:
+                except self._dead as exc:
+                    self._check_cluster(exc)
                     self._replace_actor(slot)
                 self._dispatch()
                 continue
@@ -258,6 +311,7 @@ class RayExecutor(Executor):
             try:
                 outcome = ray.get(ref)
             except self._dead as exc:  # the worker died: retry the candidate on a replacement
+                self._check_cluster(exc)
                 self._replace_actor(slot)
                 tries = self._retries.get(key, 0)
                 if tries < MAX_RETRIES:
@@ -276,7 +330,7 @@ class RayExecutor(Executor):
         return key, outcome
 
     def close(self) -> None:
-        for actor in self._actors:
+        for actor in self._actors if not self._lost else ():  # a lost cluster took them with it
             try:
                 self._ray.kill(actor)
             except Exception:  # noqa: BLE001

@@ -14,7 +14,8 @@ told:
 - an evaluation error (an exception, a failed proxy, a timeout, a worker that died too often) is a
   failed trial with the error in ``result["error"]``: it says nothing about the design.
 
-A run that was killed leaves trials in the RUNNING state; ``resume`` marks them failed and
+A run that was killed, stopped with Ctrl-C or left by its Ray cluster (``ExecutorLost``) leaves
+trials in the RUNNING state; ``resume`` marks them failed and
 re-queues their parameters, so no candidate is lost and they do not count against the budget.
 
 A candidate that repeats an earlier complete trial (every part equal by ``SubSpace.key``) is not
@@ -37,7 +38,7 @@ from codesign.report.front import FrontTracker
 from codesign.report.status import format_duration, time_left_s
 from codesign.search import optuna_internals as internals
 from codesign.search.candidate import Candidate
-from codesign.search.executors import make_executor
+from codesign.search.executors import ExecutorLost, make_executor
 from codesign.search.experiment import Experiment
 from codesign.search.pipeline import Outcome
 from codesign.search.repeats import Answer, CandidateKey, RepeatIndex
@@ -73,6 +74,8 @@ class RunSummary:
     infeasible: int = 0
     #: Why the loop stopped: budget, time, exhausted (the strategy has nothing left), interrupted.
     reason: str = ""
+    #: What interrupted it, on one line (Ctrl-C, the Ray cluster that went away); else empty.
+    detail: str = ""
     #: Trials answered from an earlier trial with the same candidate (``result["repeat_of"]``).
     repeated: int = 0
     #: The experiment the run used (built once; ``front`` after a run reuses it).
@@ -215,7 +218,8 @@ def run_search(experiment: Experiment, run: RunDir, quiet: bool = False, resume:
     has nothing left to propose."""
     with run.session() as session:
         summary = _search(experiment, run, quiet, resume, ray_address)
-        session.end(summary.reason, new_trials=summary.new_trials, finished=summary.finished)
+        extra = {"detail": summary.detail} if summary.detail else {}
+        session.end(summary.reason, new_trials=summary.new_trials, finished=summary.finished, **extra)
     return summary
 
 
@@ -245,7 +249,7 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
     new_trials = failed = infeasible = repeated = 0
-    reason = ""
+    reason = detail = ""
 
     def show(force: bool = False) -> None:
         if force or progress.due():
@@ -312,16 +316,20 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
             run.flush()  # a told trial is on disk before the next result is handled
             show()
     except KeyboardInterrupt:
-        reason = "interrupted"
+        reason, detail = "interrupted", "Ctrl-C"
+    except ExecutorLost as exc:  # trials in flight stay running: a resume queues them again
+        reason, detail = "interrupted", str(exc)
     finally:
-        run.flush(sync=True)
-        # The loop's time ends here: shutting a local Ray down (~1.5 s) is teardown, not search.
-        elapsed = time.monotonic() - start
-        show(force=True)
-        progress.close()
-        executor.close()
+        try:
+            run.flush(sync=True)
+        finally:  # a journal that cannot be written (full, read-only) still releases the workers
+            # The loop's time ends here: shutting a local Ray down (~1.5 s) is teardown, not search.
+            elapsed = time.monotonic() - start
+            show(force=True)
+            progress.close()
+            executor.close()
     return RunSummary(run_dir=str(run.path), finished=finished, budget_trials=budget_trials, new_trials=new_trials,
                       failed=failed, front_size=tracker.size, hypervolume=tracker.hypervolume(), seconds=elapsed,
                       interrupted=reason == "interrupted", requeued=requeued,
                       rate_per_s=new_trials / elapsed if elapsed > 0 else 0.0, infeasible=infeasible,
-                      reason=reason, experiment=experiment, repeated=repeated)
+                      reason=reason, detail=detail, experiment=experiment, repeated=repeated)

@@ -93,7 +93,10 @@ class Session:
     def __enter__(self) -> Session:
         # An exclusive lock on the run directory (released by the kernel when the process dies):
         # of two processes that start at once, exactly one holds it.
-        self._lock_fd = os.open(self.path.parent / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._lock_fd = os.open(self.path.parent / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only run directory: say so before any work is done
+            raise self._not_writable(exc) from None
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -108,10 +111,18 @@ class Session:
         self._info = {"state": "running", "pid": os.getpid(), "host": socket.gethostname(),
                       "started": _dt.datetime.now().isoformat(timespec="seconds"), "started_ts": now,
                       "heartbeat": now}
-        _write(self.path, self._info)
+        try:
+            _write(self.path, self._info)
+        except OSError as exc:
+            self._release()
+            raise self._not_writable(exc) from None
         self._thread = threading.Thread(target=self._beat, name="codesign-heartbeat", daemon=True)
         self._thread.start()
         return self
+
+    def _not_writable(self, exc: OSError) -> CodesignError:
+        return CodesignError(f"{self.path.parent}: cannot run a search in this run directory: {exc.strerror} "
+                             f"(a search writes its journal and {SESSION_FILE} there)")
 
     def _refuse(self, live: Liveness) -> None:
         holder = f"pid {live.info.get('pid')} on {live.info.get('host')}" if live.state == "running" else "another process"

@@ -99,3 +99,44 @@ def test_a_stale_heartbeat_marks_the_run_dead(tmp_path, monkeypatch):
     with session_mod.Session(tmp_path):
         assert session_mod.read_liveness(tmp_path).state == "running"
     assert session_mod.read_liveness(tmp_path).state == "ended"
+
+
+def test_an_executor_lost_mid_run_stops_it_as_interrupted(tmp_path, monkeypatch, cli):
+    """``ExecutorLost`` (the Ray cluster gone) after three results: exit 130, one line naming
+    it, the session ended as interrupted with the detail, the trial in flight left to re-queue.
+    (The real cluster: ``tests/search/test_ray_cluster.py``.)"""
+    import codesign.search.loop as loop
+    from codesign.search.executors import ExecutorLost, make_executor
+
+    lost = "the Ray cluster at 10.0.0.5:6379 went away (Connection refused)"
+
+    def make_losing(*args, **kwargs):
+        executor = make_executor(*args, **kwargs)
+        real_next, results = executor.next_result, []
+
+        def next_result():
+            if len(results) == 3:
+                raise ExecutorLost(lost)
+            results.append(real_next())
+            return results[-1]
+
+        executor.next_result = next_result
+        return executor
+
+    monkeypatch.setattr(loop, "make_executor", make_losing)
+    out = tmp_path / "run"
+    code, _, err = cli("run", str(write_config(tmp_path, {}, BUDGET)), "--out", str(out), "--quiet")
+    assert code == 130 and err.splitlines() == [f"codesign: interrupted: {lost}; continue with "
+                                                f"`codesign run --resume {out}`"]
+    session = json.loads((out / "session.json").read_text())
+    assert session["reason"] == "interrupted" and session["detail"] == lost
+    c = counts(out)  # three evaluated (and any repeat answered meanwhile), one in flight
+    assert c["COMPLETE"] - c.get("REPEAT", 0) == 3 and c["RUNNING"] == 1 and "FAIL" not in c
+    status = run_status(RunDir(out))
+    assert status["state"] == "interrupted" and status["detail"] == lost
+    kept = completed(out)
+    monkeypatch.undo()
+    code, _, err = cli("run", "--resume", str(out), "--quiet")
+    assert code == 0, err
+    assert all(completed(out)[n] == v for n, v in kept.items())
+    assert run_status(RunDir(out))["finished"] == BUDGET

@@ -1,12 +1,14 @@
 """A real cluster join: ``ray start --head`` on 127.0.0.1 (every port chosen free, its own temp
 directory, stopped by killing only the process group this test started, never ``ray stop``,
-which would stop other users' clusters too), then ``codesign run --ray-address`` on it.
+which would stop other users' clusters too), then ``codesign run --ray-address`` on it; and a
+cluster that goes away mid-run: the run stops as interrupted and resumes on a fresh cluster.
 
 Ray 2.60 turns token authentication on for a cluster that ``ray start`` creates; the head and
 the driver here share a fresh random token through ``RAY_AUTH_MODE=token`` and
 ``RAY_AUTH_TOKEN`` (nothing is written to ``~/.ray``)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -15,11 +17,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
+from codesign.report.status import run_status
 from codesign.storage.run_dir import RunDir
-from tests.faults.helpers import HANG_S, cli_argv, write_config
+from tests.faults.helpers import HANG_S, cli_argv, completed, counts, start, wait_for, write_config
 
 PORT_OPTIONS = ("--port", "--node-manager-port", "--object-manager-port",
                 "--dashboard-agent-listen-port", "--dashboard-agent-grpc-port", "--metrics-export-port",
@@ -42,9 +46,10 @@ def ray_env():
     return {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
 
 
-@pytest.fixture(scope="module")
-def ray_head(tmp_path_factory, ray_env):
-    temp = tmp_path_factory.mktemp("ray")
+@contextlib.contextmanager
+def ray_head(temp, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A Ray head on 127.0.0.1 in ``temp`` (every port free; a short path: Ray's socket paths
+    must fit in 107 bytes): its address and process; stopped on the way out."""
     ports = _free_ports(len(PORT_OPTIONS) + 1)
     worker_low = ports[-1]
     cmd = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", "--node-ip-address=127.0.0.1",
@@ -52,8 +57,7 @@ def ray_head(tmp_path_factory, ray_env):
            f"--min-worker-port={worker_low}", f"--max-worker-port={worker_low + 40}",
            *(f"{opt}={port}" for opt, port in zip(PORT_OPTIONS, ports, strict=False))]
     head = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=ray_env)
-    address = f"127.0.0.1:{ports[0]}"
+                            env=env)
     try:
         deadline = time.monotonic() + HANG_S  # hang detector
         while True:
@@ -64,21 +68,32 @@ def ray_head(tmp_path_factory, ray_env):
                     break
             assert time.monotonic() < deadline, "hang: the Ray head did not start"
             time.sleep(0.5)
-        yield address
+        yield f"127.0.0.1:{ports[0]}", head
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(head.pid, sig)  # the head's own process group only
-                head.wait(timeout=60)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
+        stop_head(head)
 
 
-def test_a_search_joins_a_running_cluster(ray_head, ray_env, tmp_path):
+def stop_head(head: subprocess.Popen) -> None:
+    """Kill the cluster of ``head`` at once, as a head machine that dies: its own process group
+    (``ray start``, GCS, raylet, workers) only. (``SIGTERM`` is no kinder to the run and takes
+    ``ray start`` half a minute.)"""
+    try:
+        os.killpg(head.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    head.wait(timeout=HANG_S)
+
+
+@pytest.fixture(scope="module")
+def joined_head(tmp_path_factory, ray_env):
+    with ray_head(tmp_path_factory.mktemp("ray"), ray_env) as (address, _):
+        yield address
+
+
+def test_a_search_joins_a_running_cluster(joined_head, ray_env, tmp_path):
     config = write_config(tmp_path, {}, 6, executor={"name": "ray", "workers": 2})
     out = tmp_path / "run"
-    proc = subprocess.run(cli_argv("run", str(config), "--out", str(out), "--quiet", "--ray-address", ray_head),
+    proc = subprocess.run(cli_argv("run", str(config), "--out", str(out), "--quiet", "--ray-address", joined_head),
                           capture_output=True, text=True, timeout=HANG_S, env=ray_env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     records = RunDir(out).trials()
@@ -87,3 +102,51 @@ def test_a_search_joins_a_running_cluster(ray_head, ray_env, tmp_path):
     assert len(pids) == 2  # two actors on the cluster, neither of them the driver
     session = json.loads((out / "session.json").read_text())
     assert session["reason"] == "budget" and session["pid"] not in pids
+
+
+def _evaluated(out, n: int):
+    """``n`` trials evaluated (complete, not answered as a repeat) in the journal."""
+    def check() -> bool:
+        c = counts(out)
+        return c.get("COMPLETE", 0) - c.get("REPEAT", 0) >= n
+    return check
+
+
+def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ray_env, tmp_path,
+                                                                              tmp_path_factory, joined_head):
+    """Both workers are paused in their third evaluation (four done) when the head's process
+    group is killed: the run sees its cluster gone, stops as interrupted with one line, keeps
+    the four, and a resume on another cluster (the module's) reaches the budget."""
+    budget = 10
+    pause = tmp_path / "pause"
+    pause.touch()
+    options = {"pause_file": str(pause), "pause_after": 2, "hang_s": HANG_S}
+    config = write_config(tmp_path, options, budget, executor={"name": "ray", "workers": 2})
+    out = tmp_path / "run"
+    try:
+        with ray_head(tmp_path_factory.mktemp("ray"), ray_env) as (address, head):
+            proc = start(["run", str(config), "--out", str(out), "--quiet", "--ray-address", address], env=ray_env)
+            wait_for(_evaluated(out, 4), proc, "four trials evaluated on the cluster")
+            stop_head(head)  # the cluster goes away while both workers evaluate
+            code = proc.wait(timeout=HANG_S)  # hang detector: the run must notice on its own
+    finally:
+        pause.unlink()  # a worker that outlived its cluster would finish now
+    err = proc.stderr.read()
+    ours = [line for line in err.splitlines() if line.startswith("codesign:")]
+    assert code == 130 and "Traceback" not in err, err[-3000:]
+    assert len(ours) == 1 and f"the Ray cluster at {address} went away" in ours[0], err[-3000:]
+    assert f"codesign run --resume {out}" in ours[0]
+    session = json.loads((out / "session.json").read_text())
+    assert session["reason"] == "interrupted" and "went away" in session["detail"]
+    status = run_status(RunDir(out))
+    assert status["state"] == "interrupted" and status["running"] >= 1 and "went away" in status["detail"]
+    kept = completed(out)  # the journal reads back: every trial told before the loss is there
+    assert len(kept) >= 4
+
+    done = subprocess.run(cli_argv("run", "--resume", str(out), "--quiet", "--ray-address", joined_head),
+                          capture_output=True, text=True, timeout=HANG_S, env=ray_env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    now = completed(out)
+    assert all(now.get(n) == v for n, v in kept.items()), "a completed trial was lost or changed"
+    status = run_status(RunDir(out))
+    assert status["state"] == "complete" and status["finished"] == budget and status["requeued"] >= 1

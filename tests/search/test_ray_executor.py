@@ -186,3 +186,76 @@ def test_ray_address_from_the_command_line_overrides_the_config(monkeypatch, tmp
     with pytest.raises(_Joined):
         run_config(tmp_path / "b", config, ray_address="cli-host:6379")
     assert seen == [("ray", "config-host:6379"), ("ray", "cli-host:6379")]
+
+
+class _SilentRay:
+    """Ray, except that the first ``silent`` waits return nothing (a cluster that does not
+    answer) and, with ``error``, every result is that error (a worker lost)."""
+
+    def __init__(self, ray, silent: int, error: Exception | None = None):
+        self._ray, self.silent, self.error, self.timeouts = ray, silent, error, []
+
+    def __getattr__(self, name):
+        return getattr(self._ray, name)
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        self.timeouts.append(timeout)
+        if len(self.timeouts) <= self.silent:
+            return [], refs
+        return self._ray.wait(refs, num_returns=num_returns, timeout=timeout)
+
+    def get(self, refs, **kwargs):
+        if self.error is not None:
+            raise self.error
+        return self._ray.get(refs, **kwargs)
+
+
+def _closed_address() -> str:
+    """A local port nobody listens on (just bound and released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_a_cluster_that_is_gone_ends_the_wait_with_executor_lost(ray_cluster):
+    """No wait blocks past ``PROBE_INTERVAL_S``; a wait that returned nothing, or a lost worker,
+    probes the GCS: while it answers the wait goes on (and the result comes), once it does not,
+    ``ExecutorLost``. (One executor through the three cases: an actor costs seconds to start.)"""
+    from codesign.search.executors import PROBE_INTERVAL_S, ExecutorLost
+
+    experiment = _synthetic_experiment({})
+    first, second = candidates(experiment, 2)
+    executor = RayExecutor(experiment.pipeline_spec, workers=1)
+    real = executor._ray
+    fakes = []
+    try:
+        # 1. Three waits without an answer from a cluster that is there: the result still comes.
+        executor._ray = fake = _SilentRay(real, silent=3)
+        fakes.append(fake)
+        executor.submit(0, first)
+        key, outcome = executor.next_result()
+        assert key == 0 and not outcome.error and len(fake.timeouts) > 3
+
+        # 2. The cluster's GCS gone: the first wait without an answer ends it.
+        executor._gcs_address = _closed_address()
+        executor._ray = fake = _SilentRay(real, silent=1)
+        fakes.append(fake)
+        executor.submit(1, second)
+        with pytest.raises(ExecutorLost, match="the Ray cluster at .* went away"):
+            executor.next_result()
+        assert len(fake.timeouts) == 1
+
+        # 3. A worker lost (its result an error) with the GCS gone: not retried, the end.
+        executor._ray = fake = _SilentRay(real, silent=0, error=real.exceptions.RaySystemError("connection lost"))
+        fakes.append(fake)
+        with pytest.raises(ExecutorLost, match="RaySystemError from a worker"):
+            executor.next_result()
+        assert executor._pending == [] and len(executor._starting) == 0  # nothing re-submitted
+    finally:
+        executor._ray = real
+        for actor in executor._actors:  # close() leaves a lost cluster's actors alone: this one is not
+            real.kill(actor)
+        executor.close()
+    assert all(t is not None and t <= PROBE_INTERVAL_S for fake in fakes for t in fake.timeouts)
