@@ -36,6 +36,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from codesign.cli.json_out import dumps  # noqa: E402
 from codesign.cli.main import main  # noqa: E402
 from codesign.costmodel.base import CostModel, cost_model_for  # noqa: E402
 from codesign.hardware.presets import load_accelerator  # noqa: E402
@@ -116,7 +117,7 @@ def _phases(big: Path, repeats: int) -> dict[str, float]:
         "read + parse YAML": _best(lambda: parse_yaml_text(read_text(big, "workload file"), str(big)), repeats),
         "validate + build": _best(lambda: Workload.from_dict(data), repeats),
         "per-layer rows": _best(lambda: cost.layer_rows(nan_as_none=True), repeats),
-        "JSON encoding": _best(lambda: json.dumps(result, default=str, allow_nan=False), repeats),
+        "JSON encoding": _best(lambda: dumps(result), repeats),
     }
 
 

@@ -33,6 +33,10 @@ _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.+/-]{0,127}):(?: +|$)", re.ASCII)
 #: A flow list of plain scalars: no nesting, quotes, comments or other flow indicators inside.
 _ITEM = r"[^\[\]{}#'\",:?&*!|>%@` -][^\[\]{}#'\",:?&*!|>%@`]*"
 _FLOW_LIST = re.compile(rf"\[ *({_ITEM}(?:, *{_ITEM})*)?\]")
+#: The most common line: indentation, an optional ``-`` item marker, a plain key, then a value
+#: that is one plain word (no spaces, colons or ``#``), or other text, or nothing.
+_COMMON_LINE = re.compile(r"( *)(- +)?([A-Za-z0-9_][A-Za-z0-9_.+/-]{0,127}):(?: +(?:([A-Za-z0-9_][A-Za-z0-9_.+/-]*)|(.*)))?",
+                          re.ASCII)
 #: First characters a plain scalar may start with in the subset (YAML indicators excluded).
 _PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+~/()$^=;\\")
 #: Tags of plain scalars the safe constructor builds (merge ``<<`` and value ``=`` are left out).
@@ -109,6 +113,14 @@ def _classify(line: str, plain: Callable[[str], Any]) -> tuple[int, bool, int, A
     """``(indent, is_item, column, key, kind, value)`` of a line, None for a blank or comment line.
     ``column``: where an item's content starts; ``key``: the mapping key on the line, or ``_NO_KEY``
     (a sequence item that is a scalar or open)."""
+    match = _COMMON_LINE.fullmatch(line)
+    if match is not None:  # "key: value" or "- key: value" with a plain key: one regex call
+        spaces, dash, key_text, word, text = match.groups()
+        indent = len(spaces)
+        key = plain(key_text)
+        if word is not None:
+            return indent, dash is not None, indent + len(dash or ""), key, _VALUE, plain(word)
+        return _entry(indent, dash is not None, indent + len(dash or ""), key, text, plain)
     content = line.lstrip(" ")
     if not content or content[0] == "#":
         return None
@@ -131,8 +143,14 @@ def _classify(line: str, plain: Callable[[str], Any]) -> tuple[int, bool, int, A
         key, text = _NO_KEY, content
     else:
         key, text = plain(match.group(1)), content[match.end():]
-        if not text or text[0] == "#":
-            return indent, item, column, key, _OPEN, None
+    return _entry(indent, item, column, key, text, plain)
+
+
+def _entry(indent: int, item: bool, column: int, key: Any, text: str | None,
+           plain: Callable[[str], Any]) -> tuple[int, bool, int, Any, int, Any]:
+    """``_classify``'s answer for a line whose value (after the key or ``-``) is ``text``."""
+    if not text or text[0] == "#":
+        return indent, item, column, key, _OPEN, None
     is_list, value = _scalar(text, plain)
     if is_list:
         return indent, item, column, key, _FRESH, value

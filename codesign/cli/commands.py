@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,9 @@ from codesign.errors import CodesignError, ConfigError
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, default=str, allow_nan=False))
+    from codesign.cli.json_out import dumps
+
+    sys.stdout.write(dumps(data) + "\n")  # one write: thousands of layer rows make megabytes
 
 
 def _front(run_dir: Any, experiment: Any = None) -> tuple[Any, Any]:
@@ -170,9 +171,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise ConfigError(f"{args.arch_file}:{line_no}", exc.message) from None
         candidates.append(Candidate({"arch": arch, "hw": hardware}))
     for candidate in candidates:
-        result = outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers)
-        print(json.dumps(result, default=str, allow_nan=False))
-        sys.stdout.flush()
+        _print_json(outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers))
+        sys.stdout.flush()  # one line per design as it is scored: a long file shows progress
     return 0
 
 

@@ -201,7 +201,7 @@ class NetworkCost:
         layers = self.workload.layers
         values = zip([layer.name for layer in layers], [layer.op for layer in layers], *columns.values(),
                      list(self.mapping), [not r for r in self.reasons], self.reasons, strict=True)
-        return [dict(zip(names, row)) for row in values]
+        return [dict(zip(names, row, strict=True)) for row in values]
 
     def metrics(self) -> dict[str, Any]:
         """Network totals in SI units (``NaN`` totals become ``None`` when infeasible)."""

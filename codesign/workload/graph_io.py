@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codesign.errors import ConfigError
-from codesign.workload.graph import GraphBuilder, Tensor, TensorGraph, check_graph
+from codesign.workload.graph import GraphBuilder, TensorGraph, check_graph, new_tensor
 from codesign.workload.layer import Layer
 
 _TENSOR_KEYS = ("shape", "elements", "input", "output", "weight")
@@ -71,7 +71,7 @@ def chain_graph(layers: Sequence[Layer], input_shape: Sequence[int] = ()) -> Ten
         prev_out = n * k * layer.P * layer.Q
     outputs = {layers[-1].name} - weights if layers else set()
     # Every declared id is read (inputs, weights) or written (outputs): none is dropped as unused.
-    tensors = tuple([Tensor(tid, shape, math.prod(shape), tid in inputs, tid in outputs, tid in weights)
+    tensors = tuple([new_tensor(tid, shape, math.prod(shape), tid in inputs, tid in outputs, tid in weights)
                      for tid, shape in shapes.items()])
     graph = TensorGraph(tensors=tensors, reads=tuple(reads), writes=tuple(writes))
     check_graph(graph)

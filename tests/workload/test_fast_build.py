@@ -133,3 +133,13 @@ def test_a_workload_of_many_chained_layers_keeps_its_edges():
     workload = Workload("w", layers)
     assert workload.graph == _reference_chain(layers)
     assert workload.reads(299) == ("l298", "l299.weight") and workload.cut_tensors(149)[0].id == "l149"
+
+
+def test_new_tensor_is_the_dataclass_tensor():
+    from codesign.workload.graph import Tensor, new_tensor
+
+    made = new_tensor("t", (1, 2), 2, True, False, False)
+    assert made == Tensor("t", (1, 2), 2, is_input=True) and made.__dict__ == Tensor("t", (1, 2), 2, True).__dict__
+    assert hash(made) == hash(Tensor("t", (1, 2), 2, True))
+    with pytest.raises(AttributeError):
+        made.id = "u"  # still frozen
