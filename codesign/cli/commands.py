@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,9 @@ from codesign.errors import CodesignError, ConfigError
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, default=str, allow_nan=False))
+    from codesign.cli.json_out import dumps
+
+    sys.stdout.write(dumps(data) + "\n")  # one write: thousands of layer rows make megabytes
 
 
 def _front(run_dir: Any, experiment: Any = None) -> tuple[Any, Any]:
@@ -163,16 +163,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from codesign.cli.arch_file import read_arch_keys
 
     candidates = []
+    parsed: dict[str, Any] = {}  # a key repeated in the file is parsed once
     # Every key is parsed before any is scored, so a typo on the last line costs no evaluation.
     for line_no, key in read_arch_keys(args.arch_file):
         try:
-            candidates.append(Candidate({"arch": space.parse(key), "hw": hardware}))
+            arch = parsed[key] if key in parsed else parsed.setdefault(key, space.parse(key))
         except ConfigError as exc:
             raise ConfigError(f"{args.arch_file}:{line_no}", exc.message) from None
+        candidates.append(Candidate({"arch": arch, "hw": hardware}))
     for candidate in candidates:
-        result = outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers)
-        print(json.dumps(result, default=str, allow_nan=False))
-        sys.stdout.flush()
+        _print_json(outcome_json(pipeline.evaluate(candidate), candidate, pipeline, not args.no_layers))
+        sys.stdout.flush()  # one line per design as it is scored: a long file shows progress
     return 0
 
 
@@ -190,9 +191,8 @@ def _evaluate_workload(args: argparse.Namespace, overrides: dict[str, Any]) -> i
     result = _clean({"workload": workload.name, "accelerator": hardware.to_dict(), **cost.metrics(),
                      "params": workload.params})
     if not args.no_layers:
-        # Rows are flat: one pass per row instead of the recursive clean (thousands of layers).
-        result["layers"] = [{k: None if type(v) is float and not math.isfinite(v) else v for k, v in row.items()}
-                            for row in (layer.to_row() for layer in cost.layers())]
+        # Built and cleaned column by column, not through the recursive clean (thousands of layers).
+        result["layers"] = cost.layer_rows(nan_as_none=True)
     result.setdefault("space", "workload")
     result.setdefault("arch", workload.name)
     _show_design(result, args.json)

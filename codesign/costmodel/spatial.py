@@ -163,6 +163,25 @@ class _LazyMappings(Sequence[str]):
             return "no mapping fits"
         return self._describe({name: float(v[k]) for name, v in self._values.items()})
 
+    def __iter__(self):  # type: ignore[override]
+        """Every layer's description, as ``self[i]`` gives it, with each distinct set of knob
+        values described once (a report of thousands of layers reads them all)."""
+        names = list(self._values)
+        columns = [np.asarray(v, dtype=float).tolist() for v in self._values.values()]
+        memo: dict[tuple[float, ...], str] = {}
+        for i in range(self._n):
+            k = self._pos.get(i)
+            if k is None or self._reasons[i]:
+                yield self[i]
+                continue
+            key = tuple([column[k] for column in columns])
+            text = memo.get(key)
+            if text is None:
+                text = self._describe(dict(zip(names, key, strict=True)))
+                if 0.0 not in key:  # 0.0 == -0.0: a zero knob is described afresh each time
+                    memo[key] = text
+            yield text
+
 
 @COST_MODELS.register("spatial")
 class SpatialCostModel(CostModel):

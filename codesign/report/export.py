@@ -58,13 +58,14 @@ def outcome_json(outcome: Outcome, candidate: Candidate, pipeline: Pipeline, wit
     out.update(outcome.metrics.to_json())
     if outcome.error:
         out["error"] = outcome.error
+    out = _clean(out)
     if with_layers and outcome.cost is not None:
-        out["layers"] = [layer.to_row() for layer in outcome.cost.layers()]
-    return _clean(out)
+        out["layers"] = outcome.cost.layer_rows(nan_as_none=True)  # clean already, column by column
+    return out
 
 
 def write_layers_csv(outcome: Outcome, path: Path) -> None:
-    rows = [layer.to_row() for layer in outcome.cost.layers()] if outcome.cost is not None else []
+    rows = outcome.cost.layer_rows() if outcome.cost is not None else []
     with path.open("w", newline="") as fh:
         if not rows:
             fh.write("")

@@ -45,6 +45,16 @@ class Tensor:
         return out
 
 
+def new_tensor(tid: str, shape: tuple[int, ...], elements: int, is_input: bool, is_output: bool,
+               is_weight: bool) -> Tensor:
+    """``Tensor(tid, shape, ...)`` without the frozen dataclass's ``object.__setattr__`` per field
+    (half the time; a 2,000-layer chain declares 6,000 tensors). ``Tensor`` has no checks to skip."""
+    tensor = object.__new__(Tensor)
+    tensor.__dict__.update(id=tid, shape=shape, elements=elements, is_input=is_input, is_output=is_output,
+                           is_weight=is_weight)
+    return tensor
+
+
 def tensor_bytes(elements: np.ndarray | int, bits: int) -> np.ndarray | int:
     """Bytes of tensors of ``elements`` at ``bits`` per element, each rounded up to whole bytes."""
     return -(-np.asarray(elements, dtype=np.int64) * int(bits) // 8)

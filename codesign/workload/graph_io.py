@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codesign.errors import ConfigError
-from codesign.workload.graph import GraphBuilder, TensorGraph
+from codesign.workload.graph import GraphBuilder, TensorGraph, check_graph, new_tensor
 from codesign.workload.layer import Layer
 
 _TENSOR_KEYS = ("shape", "elements", "input", "output", "weight")
@@ -37,23 +37,45 @@ def chain_graph(layers: Sequence[Layer], input_shape: Sequence[int] = ()) -> Ten
     """The graph of a plain list of layers: each layer reads what the one before it wrote when the
     sizes agree (its output elements are the layer's input elements); otherwise, and for the first
     layer, it reads a network input of its own. The last layer's output is the network output.
-    A multi-operand layer (a residual add) reads only its chain input: a list has no other edges."""
-    builder = GraphBuilder()
+    A multi-operand layer (a residual add) reads only its chain input: a list has no other edges.
+
+    Built in one pass over plain dicts (not ``GraphBuilder``'s per-tensor calls: a 2,000-layer
+    file builds in a few ms); a tensor id declared twice keeps its first shape, as there."""
     names = {layer.name for layer in layers}
+    shapes: dict[str, tuple[int, ...]] = {}
+    inputs: set[str] = set()
+    weights: set[str] = set()
+    reads: list[tuple[str, ...]] = []
+    writes: list[tuple[str, ...]] = []
+    prev_out = -1
     for i, layer in enumerate(layers):
-        prev = layers[i - 1] if i else None
-        if prev is not None and prev.output_elems == layer.input_elems:
-            source = prev.name
+        name, n, c, k = layer.name, layer.N, layer.C, layer.K
+        input_elems = n * c * layer.H * layer.W
+        if i and prev_out == input_elems:
+            source = layers[i - 1].name
         else:
-            source = "input" if i == 0 and "input" not in names else f"{layer.name}.in"
-            shape = tuple(input_shape) if i == 0 and math.prod(input_shape or (0,)) == layer.input_elems \
-                else input_shape_of(layer)
-            builder.tensor(source, shape, is_input=True)
-        builder.tensor(layer.name, output_shape(layer))
-        builder.layer([source, *_add_weight(builder, layer)], [layer.name])
-    if layers:
-        builder.mark_outputs([layers[-1].name])
-    return builder.build()
+            source = "input" if i == 0 and "input" not in names else f"{name}.in"
+            shape = tuple(input_shape) if i == 0 and math.prod(input_shape or (0,)) == input_elems \
+                else (n, c, layer.H, layer.W)
+            shapes.setdefault(source, shape)
+            inputs.add(source)
+        shapes.setdefault(name, (n, k, layer.P, layer.Q))
+        if layer.static_weights:
+            weight = f"{name}.weight"
+            shapes.setdefault(weight, (k, c // layer.groups, layer.R, layer.S))
+            weights.add(weight)
+            reads.append((source, weight) if weight != source else (source,))
+        else:
+            reads.append((source,))
+        writes.append((name,))
+        prev_out = n * k * layer.P * layer.Q
+    outputs = {layers[-1].name} - weights if layers else set()
+    # Every declared id is read (inputs, weights) or written (outputs): none is dropped as unused.
+    tensors = tuple([new_tensor(tid, shape, math.prod(shape), tid in inputs, tid in outputs, tid in weights)
+                     for tid, shape in shapes.items()])
+    graph = TensorGraph(tensors=tensors, reads=tuple(reads), writes=tuple(writes))
+    check_graph(graph)
+    return graph
 
 
 def _id_list(value: Any, where: str) -> list[str] | None:

@@ -7,6 +7,7 @@ height x width, H x W input height x width as stored in memory (padding excluded
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from operator import itemgetter
 from typing import Any
 
 from codesign.errors import ConfigError
@@ -21,6 +22,12 @@ OPS = MAC_OPS + VECTOR_OPS
 MAX_EXTENT = 2**31 - 1
 _POSITIVE_INTS = ("N", "K", "C", "P", "Q", "R", "S", "stride_h", "stride_w", "dilation_h", "dilation_w",
                   "groups", "operands")
+
+
+_POSITIVE_OF = itemgetter(*_POSITIVE_INTS)
+_SIZES_OF = itemgetter("H", "W")
+_INT_ONLY = {int}
+_NUMBER = (int, float)
 
 
 def _is_int(value: object) -> bool:
@@ -61,11 +68,31 @@ class Layer:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        where = f"layer {self.name!r}"
         if not isinstance(self.name, str) or not self.name:
             raise ConfigError("layer.name", f"must be a non-empty string, got {self.name!r}")
         if not isinstance(self.op, str) or self.op not in OPS:
-            raise ConfigError(f"{where}.op", f"unknown op {self.op!r} (known: {', '.join(OPS)})")
+            raise ConfigError(f"layer {self.name!r}.op", f"unknown op {self.op!r} (known: {', '.join(OPS)})")
+        # The common case (plain ints and floats in range) is checked in a few C-level passes
+        # without a message; ``_check_fields`` then finds the first bad field and says what is wrong.
+        state = self.__dict__
+        ints, sizes = _POSITIVE_OF(state), _SIZES_OF(state)
+        ops, post = self.ops_per_output, self.post_ops
+        if not (set(map(type, ints + sizes)) == _INT_ONLY and min(ints) >= 1 and min(sizes) >= 0
+                and max(max(ints), max(sizes)) <= MAX_EXTENT and type(ops) in _NUMBER and type(post) in _NUMBER
+                and 0 <= ops <= MAX_EXTENT and 0 <= post <= MAX_EXTENT and type(self.extra) is dict):
+            self._check_fields()
+        if self.C % self.groups or self.K % self.groups:
+            raise ConfigError(f"layer {self.name!r}.groups",
+                              f"groups={self.groups} must divide C={self.C} and K={self.K}")
+        # Input size defaults to the unpadded extent the outputs read.
+        if self.H <= 0:
+            object.__setattr__(self, "H", (self.P - 1) * self.stride_h + (self.R - 1) * self.dilation_h + 1)
+        if self.W <= 0:
+            object.__setattr__(self, "W", (self.Q - 1) * self.stride_w + (self.S - 1) * self.dilation_w + 1)
+
+    def _check_fields(self) -> None:
+        """Raise ``ConfigError`` naming the first field of the wrong type or out of range."""
+        where = f"layer {self.name!r}"
         for name in _POSITIVE_INTS:
             value = getattr(self, name)
             if not _is_int(value) or not 1 <= value <= MAX_EXTENT:
@@ -81,14 +108,6 @@ class Layer:
                 raise ConfigError(f"{where}.{name}", f"must be a finite number in 0..{MAX_EXTENT}, got {value!r}")
         if not isinstance(self.extra, dict):
             raise ConfigError(f"{where}.extra", f"must be a mapping, got {type(self.extra).__name__}")
-        if self.C % self.groups or self.K % self.groups:
-            raise ConfigError(f"layer {self.name!r}.groups",
-                              f"groups={self.groups} must divide C={self.C} and K={self.K}")
-        # Input size defaults to the unpadded extent the outputs read.
-        if self.H <= 0:
-            object.__setattr__(self, "H", (self.P - 1) * self.stride_h + (self.R - 1) * self.dilation_h + 1)
-        if self.W <= 0:
-            object.__setattr__(self, "W", (self.Q - 1) * self.stride_w + (self.S - 1) * self.dilation_w + 1)
 
     @property
     def is_mac(self) -> bool:
@@ -149,14 +168,24 @@ class Layer:
         """Build a layer from a plain dict; unknown keys are an error that names them."""
         if not isinstance(data, dict):
             raise ConfigError(where, f"expected a mapping, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(map(str, data)) - known)
-        if unknown:
-            raise ConfigError(f"{where}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(known))})")
-        for required in ("name", "op"):
-            if required not in data:
-                raise ConfigError(f"{where}.{required}", "required")
+        if not data.keys() <= _FIELDS:
+            unknown = sorted(set(map(str, data)) - _FIELDS)
+            raise ConfigError(f"{where}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(_FIELDS))})")
+        if "name" not in data or "op" not in data:
+            raise ConfigError(f"{where}.{'name' if 'name' not in data else 'op'}", "required")
         try:
-            return cls(**data)
+            # ``cls(**data)`` without the frozen dataclass's one ``object.__setattr__`` per field
+            # (the keys are checked above to be fields; ``__post_init__`` validates as always).
+            layer = cls.__new__(cls)
+            layer.__dict__.update(_DEFAULTS, extra={})
+            layer.__dict__.update(data)
+            layer.__post_init__()
+            return layer
         except ConfigError as exc:  # name the entry by its place in the file, not its name
             raise ConfigError(f"{where}.{exc.field.rsplit('.', 1)[-1]}", exc.message) from None
+
+
+#: The keys a layer mapping may hold.
+_FIELDS = frozenset(f.name for f in fields(Layer))
+#: Every field's default but ``extra`` (a new dict per layer).
+_DEFAULTS = {f.name: f.default for f in fields(Layer) if f.name not in ("name", "op", "extra")}

@@ -157,16 +157,13 @@ class Workload:
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list) or not raw_layers:
             raise ConfigError(f"{where}.layers", "must be a non-empty list of layers")
-        edges: list[tuple[Any, Any]] = []
-        plain: list[Any] = []
-        for item in raw_layers:
-            if isinstance(item, dict):
-                edges.append((item.get("inputs"), item.get("outputs")))
-                item = {k: v for k, v in item.items() if k not in ("inputs", "outputs")}
-            else:
-                edges.append((None, None))
-            plain.append(item)
-        layers = tuple(Layer.from_dict(item, f"{where}.layers[{i}]") for i, item in enumerate(plain))
+        edges: list[tuple[Any, Any]] = [(None, None)] * len(raw_layers)
+        plain = list(raw_layers)
+        for i, item in enumerate(raw_layers):
+            if isinstance(item, dict) and ("inputs" in item or "outputs" in item):
+                edges[i] = (item.get("inputs"), item.get("outputs"))
+                plain[i] = {k: v for k, v in item.items() if k not in ("inputs", "outputs")}
+        layers = tuple([Layer.from_dict(item, f"{where}.layers[{i}]") for i, item in enumerate(plain)])
         names = [layer.name for layer in layers]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
