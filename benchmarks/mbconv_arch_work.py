@@ -1,5 +1,7 @@
 """Architecture work per new MBConv architecture at the quickstart's options (96x96, 10 classes):
-build + trace + NASWOT (batch 16), the part of a quickstart trial that depends on the space. Compares
+build + trace + the default proxy (the rank combination of synflow, NASWOT and jacob_cov at batch 16;
+its reference sample is scored before the timing), the part of a quickstart trial that depends on
+the space. Compares
 the foundation's default stages (depth, kernel, expansion {3,4,6}; fixed widths, no SE, ReLU) with
 the current default (expansion {1,3,4,6}, width, SE and activation searched), interleaved so that
 machine noise hits both alike; prints CPU seconds per architecture and their ratio.
@@ -31,6 +33,8 @@ def main() -> None:
         "foundation default": model_pipeline("mbconv", space_options={**QUICKSTART, "stages": FOUNDATION_STAGES}, cost=False),
         "current default": model_pipeline("mbconv", space_options=QUICKSTART, cost=False),
     }
+    for evaluator in evaluators.values():
+        evaluator.stage("proxy").ensure_reference()  # start-up work, not per architecture
     studies = {k: optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)) for k in evaluators}
     cpu = {k: 0.0 for k in evaluators}
     wall = {k: 0.0 for k in evaluators}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
@@ -72,19 +73,34 @@ def _natural_spectrum(noise: torch.Tensor) -> torch.Tensor:
 
 @dataclass
 class ProxyContext:
-    """What a proxy may look at: a factory of fresh seeded models, a batch and the workload."""
+    """What a proxy may look at: a factory of fresh seeded models, a batch and the workload;
+    ``built``, when given, is the model the factory copies (lent by ``borrowed_model``)."""
 
     model_factory: Callable[[], nn.Module]
     batch: ProxyBatch
     workload_factory: Callable[[], Workload] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    built: nn.Module | None = None
 
     def model(self) -> nn.Module:
         """A fresh copy of the network (proxies may modify the one they get)."""
         return self.model_factory()
 
+    @contextmanager
+    def borrowed_model(self) -> Iterator[nn.Module]:
+        """The network for a proxy that does not change its weights: the built model itself
+        when the context holds one (no copy), with what a pass may change of it restored on
+        exit (buffers such as BatchNorm's running statistics, every module's training mode, the
+        weights' ``requires_grad`` flags and gradients), so it stays what its copies are; else a
+        fresh copy."""
+        if self.built is None:
+            yield self.model()
+            return
+        with restored(self.built):
+            yield self.built
+
     def train_pass(self, needs: frozenset[str]) -> Any:
-        """The shared training-mode pass (``codesign.proxies.train_pass``) on a fresh copy,
+        """The shared training-mode pass (``codesign.proxies.train_pass``) on the borrowed model,
         recording ``needs`` and what ``extras["train_pass_needs"]`` announces (a combination
         lists its components' needs there, so one pass serves them all); run once per context."""
         from codesign.proxies.train_pass import run_train_pass
@@ -92,7 +108,8 @@ class ProxyContext:
         wanted = frozenset(needs) | frozenset(self.extras.get("train_pass_needs", ()))
         done = self.extras.get("_train_pass")
         if done is None or not wanted <= done[0]:
-            done = (wanted, run_train_pass(self.model(), self.batch.inputs, wanted))
+            with self.borrowed_model() as model:  # the pass changes no weight
+                done = (wanted, run_train_pass(model, self.batch.inputs, wanted))
             self.extras["_train_pass"] = done
         return done[1]
 
@@ -101,6 +118,26 @@ class ProxyContext:
         if self.workload_factory is None:
             raise RuntimeError("this proxy needs the workload, and none was given")
         return self.workload_factory()
+
+
+@contextmanager
+def restored(model: nn.Module) -> Iterator[None]:
+    """Restore on exit the state of ``model`` that a forward/backward pass changes without
+    changing its weights: buffers, training modes, ``requires_grad`` flags and ``.grad``."""
+    buffers = [(b, b.clone()) for b in model.buffers()]
+    modes = [(m, m.training) for m in model.modules()]
+    params = [(p, p.requires_grad, p.grad) for p in model.parameters()]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for buffer, saved in buffers:
+                buffer.copy_(saved)
+        for module, training in modes:
+            module.training = training
+        for param, flag, grad in params:
+            param.requires_grad_(flag)
+            param.grad = grad
 
 
 @dataclass(frozen=True)

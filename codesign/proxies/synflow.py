@@ -5,6 +5,10 @@ With every weight replaced by its absolute value and an all-ones input, the scor
 sum over parameters of |theta * d(sum of outputs)/d theta|, computed in float64. BatchNorm is put
 in eval mode, where freshly initialised running statistics make it an identity, so the score
 depends on the weights alone (data-independent, as the method intends).
+
+The network is borrowed, not copied: ``torch.func.functional_call`` runs it with float64 copies
+of its absolute weights (and float64 buffers) in their place, the values a float64 copy of the
+model with ``abs_`` applied would hold, so the score is the same to the bit (tests/proxies).
 """
 from __future__ import annotations
 
@@ -18,17 +22,16 @@ class SynFlow(Proxy):
     direction = "maximize"
 
     def compute(self, ctx: ProxyContext) -> float:
-        model = ctx.model().double()
-        model.eval()
-        with torch.no_grad():
-            for p in model.parameters():
-                p.abs_()
-        model.zero_grad()
-        ones = torch.ones((1, *ctx.batch.inputs.shape[1:]), dtype=torch.float64)
-        model(ones).sum().backward()
+        with ctx.borrowed_model() as model:
+            model.eval()
+            weights = {name: p.detach().to(torch.float64).abs().requires_grad_(True)
+                       for name, p in model.named_parameters()}
+            buffers = {name: b.to(torch.float64) if b.is_floating_point() else b for name, b in model.named_buffers()}
+            ones = torch.ones((1, *ctx.batch.inputs.shape[1:]), dtype=torch.float64)
+            torch.func.functional_call(model, {**weights, **buffers}, (ones,)).sum().backward()
         total = torch.zeros((), dtype=torch.float64)
         with torch.no_grad():
-            for p in model.parameters():
+            for p in weights.values():
                 if p.grad is not None:
                     total += (p * p.grad).abs().sum()
         value = float(total)

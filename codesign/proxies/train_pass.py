@@ -4,7 +4,11 @@ NASWOT reads the binary activation codes of a training-mode forward pass; jacob_
 Jacobians of the same pass (training-mode BatchNorm in both, the same fresh copy of the model,
 the same batch). Neither changes the weights, so a rank combination holding both runs the pass
 once (``ProxyContext.train_pass``) and each derives its score from it: the scores equal those of
-separate passes (tested against the unfused computation in tests/proxies)."""
+separate passes (tested against the unfused computation in tests/proxies).
+
+Two things make the pass cheaper without changing a bit of what it records: the weights are
+frozen for it (jacob_cov needs dy/dx only, so autograd computes no weight gradient), and each
+activation's code kernel is one integer-exact matrix product (``code_kernel``) instead of two."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,24 +33,54 @@ class TrainPass:
     jacobians: torch.Tensor | None
 
 
+#: float32 holds every integer below 2**24 exactly: a Gram matrix of 0/1 codes over fewer features
+#: is computed exactly in float32 whatever the summation order (IEEE 754 binary32, 24-bit significand).
+FLOAT32_EXACT_INTEGERS = 2 ** 24
+
+
+def gram_dtype(features: int) -> torch.dtype:
+    """float32 where a Gram matrix of 0/1 codes over ``features`` is exact in it (and float32
+    products are not allowed a lower internal precision), else float64."""
+    exact = features < FLOAT32_EXACT_INTEGERS and torch.get_float32_matmul_precision() == "highest"
+    return torch.float32 if exact else torch.float64
+
+
+def code_kernel(codes: torch.Tensor) -> torch.Tensor:
+    """NASWOT's kernel of binary ``codes`` (inputs x features, bool): K[i, j] = number of
+    features on which inputs i and j agree, ``c c^T + (1 - c)(1 - c)^T``, as float64.
+
+    Written as ``2 G - s 1^T - 1 s^T + F`` with ``G = c c^T``, ``s`` the row sums (``G``'s diagonal,
+    codes being 0/1) and ``F`` the number of features: one product instead of two, in float32
+    when every entry (at most ``F``) is an integer float32 holds exactly, so the result equals the
+    two float64 products bit for bit (tests/proxies/test_train_pass.py)."""
+    features = codes.shape[1]
+    c = codes.to(gram_dtype(features))
+    gram = (c @ c.t()).to(torch.float64)
+    ones = gram.diagonal()
+    return 2.0 * gram - ones[:, None] - ones[None, :] + float(features)
+
+
 def run_train_pass(model: nn.Module, inputs: torch.Tensor, needs: frozenset[str]) -> TrainPass:
     """One training-mode pass of ``model`` over ``inputs`` recording ``needs`` (CODES, JACOBIAN);
-    the backward pass runs only when the Jacobians are needed."""
+    the backward pass runs only when the Jacobians are needed. The weights' ``requires_grad`` flags
+    are restored afterwards; the model is left in training mode with its BatchNorm statistics
+    updated (as any training-mode forward leaves it)."""
     model.train()
     n = inputs.shape[0]
     kernel = torch.zeros(n, n, dtype=torch.float64)
 
     def hook(module: nn.Module, args: tuple, output: torch.Tensor) -> None:
-        codes = (args[0].detach() > 0).flatten(1).to(torch.float64)
-        kernel.add_(codes @ codes.t() + (1.0 - codes) @ (1.0 - codes).t())
+        kernel.add_(code_kernel((args[0].detach() > 0).flatten(1)))
 
     handles = []
     if CODES in needs:
         handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, ACTIVATIONS)]
+    trainable = [p for p in model.parameters() if p.requires_grad]
     try:
         if JACOBIAN in needs:
+            for p in trainable:  # dy/dx only: no weight gradient is computed
+                p.requires_grad_(False)
             x = inputs.clone().requires_grad_(True)
-            model.zero_grad()
             y = model(x)
             for handle in handles:  # the codes are recorded; the backward pass needs no hooks
                 handle.remove()
@@ -59,4 +93,6 @@ def run_train_pass(model: nn.Module, inputs: torch.Tensor, needs: frozenset[str]
     finally:
         for handle in handles:
             handle.remove()
+        for p in trainable:
+            p.requires_grad_(True)
     return TrainPass(kernel if handles else None, jacobians)

@@ -1,6 +1,7 @@
 """Workload extraction: a ``torch.nn.Module`` at one input shape → loop-nest layers.
 
-The model is traced with ``torch.fx`` and its shapes propagated with ``ShapeProp``. Models that
+The model is traced with ``torch.fx`` and the shapes of its values recorded by running the graph
+(``codesign.workload.tracer``). Models that
 cannot be traced fall back to forward hooks on leaf modules, which still capture convolutions,
 linear layers, pooling, normalisation and activation modules (but not functional ops such as
 residual adds or attention matmuls); ``Workload.meta["extraction"]`` says which path ran.
@@ -21,12 +22,12 @@ import torch
 import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.fx.passes.shape_prop import ShapeProp
 
 from codesign.workload.fuse import fuse_layers
 from codesign.workload.graph import GraphBuilder
 from codesign.workload.layer import Layer
 from codesign.workload.ops import ACT_OPS, NORM_OPS, SOFTMAX_OPS, nkpq
+from codesign.workload.tracer import record_shapes, trace
 from codesign.workload.workload import Workload
 
 __all__ = ["ACT_OPS", "NORM_OPS", "SOFTMAX_OPS", "extract_workload", "fuse_layers"]
@@ -134,9 +135,9 @@ class _FxExtractor:
     arguments, so a layer that reads it reads those tensors. Non-tensor values (sizes) and a
     multiplication by 0 hold none."""
 
-    def __init__(self, gm: torch.fx.GraphModule) -> None:
-        self.gm = gm
-        self.modules = dict(gm.named_modules())
+    def __init__(self, model: nn.Module, fx_graph: torch.fx.Graph) -> None:
+        self.fx_graph = fx_graph
+        self.modules = dict(model.named_modules())
         self.layers: list[Layer] = []
         self.skipped: dict[str, int] = {}
         self.graph = GraphBuilder()
@@ -144,7 +145,7 @@ class _FxExtractor:
 
     def run(self) -> list[Layer]:
         graph = self.graph
-        for node in self.gm.graph.nodes:
+        for node in self.fx_graph.nodes:
             if node.op in ("placeholder", "get_attr"):
                 shape = _shape(node)
                 if shape is not None:
@@ -421,9 +422,8 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     graph: GraphBuilder | None = None  # no edges from hooks: the layers then form a chain
     # Only tracing may fail over to hooks: an error in the extraction itself is a bug to surface.
     try:
-        gm = torch.fx.symbolic_trace(model)
-        with torch.no_grad():
-            ShapeProp(gm).propagate(example)
+        fx_graph = trace(model)
+        record_shapes(model, fx_graph, example)
     except Exception as exc:  # noqa: BLE001 - any tracing failure falls back to hooks
         # torch.fx's messages run to screens (a traceback of the user's forward): one line here.
         reason = f"{type(exc).__name__}: {_first_line(str(exc))}"
@@ -432,7 +432,7 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
         layers, _ = _hook_layers(model, example)
         meta.update(extraction="hooks", trace_error=reason)
     else:
-        extractor = _FxExtractor(gm)
+        extractor = _FxExtractor(model, fx_graph)
         layers = extractor.run()
         graph = extractor.graph
         meta.update(extraction="fx", skipped=extractor.skipped)

@@ -1,5 +1,6 @@
 """NASWOT and jacob_cov on one shared training-mode pass score exactly what separate passes
-(the unfused computation: each its own copy, NASWOT's forward without gradients) score."""
+(the unfused computation: each its own copy, NASWOT's forward without gradients, the kernel as
+two float64 products, every weight gradient computed) score."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,14 @@ import torch
 from codesign.proxies.base import PROXIES
 from codesign.proxies.combination import RankCombination
 from codesign.proxies.jacob_cov import JACOB_COV_K
-from codesign.proxies.train_pass import ACTIVATIONS
+from codesign.proxies.train_pass import (
+    ACTIVATIONS,
+    CODES,
+    JACOBIAN,
+    code_kernel,
+    gram_dtype,
+    run_train_pass,
+)
 
 
 def unfused_naswot(ctx) -> float:
@@ -72,3 +80,53 @@ def test_combination_runs_one_training_pass_per_architecture(ctxs, monkeypatch):
     combo = RankCombination(reference_size=4)
     combo.build_reference(ctxs)
     assert len(calls) == len(ctxs)
+
+
+def two_products_kernel(codes: torch.Tensor) -> torch.Tensor:
+    """The kernel as NASWOT's authors write it: two float64 products."""
+    c = codes.to(torch.float64)
+    return c @ c.t() + (1.0 - c) @ (1.0 - c).t()
+
+
+@pytest.mark.parametrize("inputs,features,density", [(16, 1, 0.5), (16, 37, 0.5), (3, 5000, 0.9),
+                                                     (16, 200_003, 0.5), (16, 200_003, 0.02), (1, 64, 0.5)])
+def test_code_kernel_equals_two_float64_products(inputs, features, density):
+    gen = torch.Generator().manual_seed(features)
+    codes = torch.rand(inputs, features, generator=gen) < density
+    assert torch.equal(code_kernel(codes), two_products_kernel(codes))
+
+
+@pytest.mark.parametrize("fill", [True, False])
+def test_code_kernel_of_constant_codes_counts_every_feature(fill):
+    codes = torch.full((4, 1000), fill)
+    assert torch.equal(code_kernel(codes), two_products_kernel(codes))
+    assert code_kernel(codes).unique().tolist() == [1000.0]
+
+
+def test_gram_in_float32_only_where_it_is_exact():
+    assert gram_dtype(2 ** 24 - 1) == torch.float32 and gram_dtype(2 ** 24) == torch.float64
+    precision = torch.get_float32_matmul_precision()
+    try:
+        torch.set_float32_matmul_precision("medium")  # products may then use bfloat16 internally
+        assert gram_dtype(10) == torch.float64
+    finally:
+        torch.set_float32_matmul_precision(precision)
+
+
+def test_code_kernel_in_float64_equals_two_float64_products(monkeypatch):
+    import codesign.proxies.train_pass as tp
+
+    monkeypatch.setattr(tp, "FLOAT32_EXACT_INTEGERS", 1000)  # a small case takes the float64 path
+    codes = torch.rand(8, 3000, generator=torch.Generator().manual_seed(5)) < 0.5
+    assert tp.gram_dtype(codes.shape[1]) == torch.float64
+    assert torch.equal(code_kernel(codes), two_products_kernel(codes))
+
+
+def test_pass_leaves_the_weights_trainable(ctxs):
+    model = ctxs[0].model()
+    frozen = next(model.parameters())
+    frozen.requires_grad_(False)  # a flag the pass found off stays off
+    run_train_pass(model, ctxs[0].batch.inputs, frozenset({CODES, JACOBIAN}))
+    flags = [p.requires_grad for p in model.parameters()]
+    assert flags[0] is False and all(flags[1:])
+    assert all(p.grad is None for p in model.parameters())  # no weight gradient was computed

@@ -70,7 +70,8 @@ class ProxyStage(Stage):
         return self.subspaces["arch"].space
 
     def context(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
-        """What a proxy sees of ``arch``: copies of the (seeded) model, the batch, the workload."""
+        """What a proxy sees of ``arch``: copies of the (seeded) model (or the model itself, lent to
+        proxies that change no weight), the batch, the workload."""
         from codesign.proxies.base import ProxyContext
         from codesign.proxies.data import proxy_batch
 
@@ -79,7 +80,7 @@ class ProxyStage(Stage):
                             o.seed, o.data_path)
         if model is None:
             model = self.space.build(arch, seed=o.seed)
-        return ProxyContext(model_factory=shared_model_factory(model), batch=batch,
+        return ProxyContext(model_factory=shared_model_factory(model), batch=batch, built=model,
                             workload_factory=(lambda: workload) if workload is not None else (lambda: self.space.workload(arch)))
 
     def ensure_reference(self) -> None:
