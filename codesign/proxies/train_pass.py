@@ -56,8 +56,8 @@ def code_kernel(codes: torch.Tensor) -> torch.Tensor:
     features = codes.shape[1]
     c = codes.to(gram_dtype(features))
     gram = (c @ c.t()).to(torch.float64)
-    ones = gram.diagonal()
-    return 2.0 * gram - ones[:, None] - ones[None, :] + float(features)
+    row_sums = gram.diagonal()
+    return 2.0 * gram - row_sums[:, None] - row_sums[None, :] + float(features)
 
 
 def run_train_pass(model: nn.Module, inputs: torch.Tensor, needs: frozenset[str]) -> TrainPass:

@@ -49,26 +49,25 @@ def chain_graph(layers: Sequence[Layer], input_shape: Sequence[int] = ()) -> Ten
     writes: list[tuple[str, ...]] = []
     prev_out = -1
     for i, layer in enumerate(layers):
-        name, n, c, k = layer.name, layer.N, layer.C, layer.K
-        input_elems = n * c * layer.H * layer.W
+        name, in_shape, out_shape = layer.name, input_shape_of(layer), output_shape(layer)
+        input_elems = math.prod(in_shape)
         if i and prev_out == input_elems:
             source = layers[i - 1].name
         else:
             source = "input" if i == 0 and "input" not in names else f"{name}.in"
-            shape = tuple(input_shape) if i == 0 and math.prod(input_shape or (0,)) == input_elems \
-                else (n, c, layer.H, layer.W)
+            shape = tuple(input_shape) if i == 0 and math.prod(input_shape or (0,)) == input_elems else in_shape
             shapes.setdefault(source, shape)
             inputs.add(source)
-        shapes.setdefault(name, (n, k, layer.P, layer.Q))
+        shapes.setdefault(name, out_shape)
         if layer.static_weights:
             weight = f"{name}.weight"
-            shapes.setdefault(weight, (k, c // layer.groups, layer.R, layer.S))
+            shapes.setdefault(weight, weight_shape(layer))
             weights.add(weight)
             reads.append((source, weight) if weight != source else (source,))
         else:
             reads.append((source,))
         writes.append((name,))
-        prev_out = n * k * layer.P * layer.Q
+        prev_out = math.prod(out_shape)
     outputs = {layers[-1].name} - weights if layers else set()
     # Every declared id is read (inputs, weights) or written (outputs): none is dropped as unused.
     tensors = tuple([new_tensor(tid, shape, math.prod(shape), tid in inputs, tid in outputs, tid in weights)
