@@ -153,14 +153,12 @@ class Layer:
         return self.op in ("conv", "linear")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict with only the fields that differ from their defaults (plus name, op)."""
+        """Plain dict with only the fields that differ from their defaults (plus name, op, and
+        ``extra`` when it holds anything: what the extractor recorded, e.g. fused operators)."""
         out: dict[str, Any] = {}
-        defaults = {f.name: f.default for f in fields(self) if f.name != "extra"}
         for key, value in asdict(self).items():
-            if key in ("name", "op") or (key != "extra" and value != defaults.get(key)):
+            if key in ("name", "op") or (value != _DEFAULTS.get(key) if key != "extra" else value):
                 out[key] = value
-        if not self.extra:
-            out.pop("extra", None)
         return out
 
     @classmethod

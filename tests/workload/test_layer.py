@@ -61,3 +61,15 @@ def test_arrays_align_with_layers():
     a = w.arrays
     assert list(a.is_mac) == [True, False]
     assert a.macs.sum() == w.macs
+
+
+def test_extra_survives_the_layers_file(tmp_path):
+    """What the extractor records beside the loop nest (operator kind, fused operators) is written
+    to and read back from the layers file, where ``==`` (which ignores ``extra``) would not notice."""
+    layers = (Layer(name="c1", op="conv", K=8, C=3, P=8, Q=8, R=3, S=3, extra={"fused": ["batchnorm", "relu"]}),
+              Layer(name="a", op="act", K=8, C=8, P=8, Q=8, extra={"kind": "gelu"}),
+              Layer(name="fc", op="linear", K=10, C=512))
+    path = tmp_path / "w.yaml"
+    Workload("net", layers, input_shape=(1, 3, 10, 10)).save_yaml(path)
+    back = Workload.load_yaml(path)
+    assert [layer.extra for layer in back.layers] == [layer.extra for layer in layers]
