@@ -50,17 +50,23 @@ class _Unsupported(Exception):
     """Raised inside the reader when the text leaves the subset."""
 
 
-def _plain(text: str) -> Any:
-    """A plain scalar as ``safe_load`` reads it (PyYAML's implicit resolver and constructor)."""
+def plain_scalar(text: str, scalar_tags_only: bool = False) -> Any:
+    """A plain (untagged, unquoted) scalar as ``safe_load`` reads it: PyYAML's implicit resolver
+    and safe constructor. ``scalar_tags_only``: text that resolves to another tag (merge ``<<``,
+    value ``=``) raises ``_Unsupported`` instead of going to the constructor."""
     implicit = yaml.resolver.Resolver.yaml_implicit_resolvers
     if text and text[0] not in implicit and None not in implicit:
         return text  # no resolver applies to its first character: a string (as in ``resolve``)
     tag = _RESOLVE(yaml.ScalarNode, text, (True, False))
     if tag == "tag:yaml.org,2002:str":
         return text
-    if tag not in _SCALAR_TAGS:
+    if scalar_tags_only and tag not in _SCALAR_TAGS:
         raise _Unsupported
     return _CONSTRUCT(yaml.ScalarNode(tag, text))
+
+
+def _plain(text: str) -> Any:
+    return plain_scalar(text, scalar_tags_only=True)
 
 
 def _scalar(text: str, plain: Callable[[str], Any]) -> tuple[bool, Any]:

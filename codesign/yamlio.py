@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from codesign.errors import ConfigError
-from codesign.yamlblock import UNSUPPORTED, block_load
+from codesign.yamlblock import UNSUPPORTED, block_load, plain_scalar
 
 #: The C-accelerated safe loader (~10x faster on big layer files) when PyYAML was built with it.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -79,19 +79,15 @@ def read_yaml(path: str | Path, what: str) -> Any:
     return parse_yaml_text(read_text(path, what), str(path))
 
 
-def _plain_value(value: str, resolve: Any, cache: dict[str, Any]) -> Any:
+def _plain_value(value: str, cache: dict[str, Any]) -> Any:
     """A plain (untagged, unquoted) scalar as ``safe_load`` reads it, memoised by its text."""
     try:
         return cache[value]
     except KeyError:
-        pass
-    tag = resolve(yaml.ScalarNode, value, (True, False))
-    result = value if tag == "tag:yaml.org,2002:str" else _SAFE.construct_object(yaml.ScalarNode(tag, value))
-    cache[value] = result
-    return result
+        result = cache[value] = plain_scalar(value)
+        return result
 
 
-_SAFE = yaml.SafeLoader("")
 #: Text that the event-stream reader leaves to PyYAML: anchors, aliases, tags, merge keys.
 _SPECIAL = ("&", "*", "!", "<<")
 
@@ -107,7 +103,6 @@ def fast_safe_load(text: str) -> Any:
         return data
     if any(s in text for s in _SPECIAL):
         return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or Python) only
-    resolve = yaml.resolver.Resolver().resolve
     cache: dict[str, Any] = {}
     stack: list[Any] = []
     keys: list[Any] = []
@@ -119,7 +114,7 @@ def fast_safe_load(text: str) -> Any:
     for event in yaml.parse(text, Loader=SafeLoader):
         kind = type(event)
         if kind is scalar:
-            node = _plain_value(event.value, resolve, cache) if event.implicit[0] else event.value
+            node = _plain_value(event.value, cache) if event.implicit[0] else event.value
         elif kind is mapping or kind is sequence:
             stack.append({} if kind is mapping else [])
             keys.append(pending)
