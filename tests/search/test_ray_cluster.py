@@ -1,7 +1,9 @@
 """A real cluster join: ``ray start --head`` on 127.0.0.1 (every port chosen free, its own temp
-directory, stopped by killing only the process group this test started, never ``ray stop``,
-which would stop other users' clusters too), then ``codesign run --ray-address`` on it; and a
-cluster that goes away mid-run: the run stops as interrupted and resumes on a fresh cluster.
+directory, stopped by killing only the process tree this test started, never ``ray stop``,
+which would stop other users' clusters too), then ``codesign run --ray-address`` on it; a
+cluster that goes away mid-run: the run stops as interrupted and resumes on a fresh cluster; and
+a worker node (a second ``ray start --address``) that dies mid-run while the head lives: its
+worker's candidate is retried on the survivor and the run reaches its budget.
 
 Ray 2.60 turns token authentication on for a cluster that ``ray start`` creates; the head and
 the driver here share a fresh random token through ``RAY_AUTH_MODE=token`` and
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -47,41 +50,66 @@ def ray_env():
 
 
 @contextlib.contextmanager
-def ray_head(temp, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+def ray_head(temp, env: dict[str, str], num_cpus: int = 2, join: str | None = None,
+             ) -> Iterator[tuple[str, subprocess.Popen]]:
     """A Ray head on 127.0.0.1 in ``temp`` (every port free; a short path: Ray's socket paths
-    must fit in 107 bytes): its address and process; stopped on the way out."""
+    must fit in 107 bytes): its address and process; stopped on the way out. With ``join``, a
+    worker node of the cluster at that address instead (the address yielded is ``join``)."""
     ports = _free_ports(len(PORT_OPTIONS) + 1)
     worker_low = ports[-1]
-    cmd = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", "--node-ip-address=127.0.0.1",
-           "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
+    options = zip(PORT_OPTIONS, ports, strict=False)
+    role = [f"--address={join}"] if join else ["--head", "--include-dashboard=false", f"--temp-dir={temp}"]
+    cmd = [sys.executable, "-m", "ray.scripts.scripts", "start", *role, "--block", "--node-ip-address=127.0.0.1",
+           f"--num-cpus={num_cpus}", "--disable-usage-stats",
            f"--min-worker-port={worker_low}", f"--max-worker-port={worker_low + 40}",
-           *(f"{opt}={port}" for opt, port in zip(PORT_OPTIONS, ports, strict=False))]
+           *(f"{opt}={port}" for opt, port in options if not (join and opt == "--port"))]
     head = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env=env)
+    listens = ports[PORT_OPTIONS.index("--node-manager-port")] if join else ports[0]
     try:
         deadline = time.monotonic() + HANG_S  # hang detector
         while True:
             if head.poll() is not None:
                 pytest.fail(f"ray start exited ({head.returncode}): {head.stderr.read()[-2000:]}")
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", ports[0])) == 0:
+                if probe.connect_ex(("127.0.0.1", listens)) == 0:
                     break
-            assert time.monotonic() < deadline, "hang: the Ray head did not start"
+            assert time.monotonic() < deadline, "hang: the Ray node did not start"
             time.sleep(0.5)
-        yield f"127.0.0.1:{ports[0]}", head
+        yield join or f"127.0.0.1:{ports[0]}", head
     finally:
         stop_head(head)
 
 
-def stop_head(head: subprocess.Popen) -> None:
-    """Kill the cluster of ``head`` at once, as a head machine that dies: its own process group
-    (``ray start``, GCS, raylet, workers) only. (``SIGTERM`` is no kinder to the run and takes
-    ``ray start`` half a minute.)"""
-    try:
-        os.killpg(head.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+def stop_head(head: subprocess.Popen) -> set[int]:
+    """Kill a node at once, as a machine that dies: ``ray start``, GCS, raylet and the workers,
+    every process of its tree (Ray's workers leave the raylet's process group); their PIDs.
+    (``SIGTERM`` is no kinder to the run and takes ``ray start`` half a minute; ``ray stop``
+    would stop other users' clusters too.)"""
+    tree = _tree(head.pid)
+    for pid in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     head.wait(timeout=HANG_S)
+    return tree
+
+
+def _tree(root: int) -> set[int]:
+    """``root`` and every process descended from it now."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parents[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return tree
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +158,7 @@ def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ra
             stop_head(head)  # the cluster goes away while both workers evaluate
             code = proc.wait(timeout=HANG_S)  # hang detector: the run must notice on its own
     finally:
-        pause.unlink()  # a worker that outlived its cluster would finish now
+        pause.unlink()
     err = proc.stderr.read()
     ours = [line for line in err.splitlines() if line.startswith("codesign:")]
     assert code == 130 and "Traceback" not in err, err[-3000:]
@@ -150,3 +178,35 @@ def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ra
     assert all(now.get(n) == v for n, v in kept.items()), "a completed trial was lost or changed"
     status = run_status(RunDir(out))
     assert status["state"] == "complete" and status["finished"] == budget and status["requeued"] >= 1
+
+
+def test_a_worker_node_that_dies_mid_run_loses_no_trial(ray_env, tmp_path, tmp_path_factory):
+    """A cluster of two one-CPU nodes, one worker on each; both paused in their third evaluation
+    when the second node's process group (raylet, its worker) is killed, head alive. The dead
+    worker's candidate goes back to the queue and the survivor, unpaused, evaluates it and the
+    rest: the run reaches its budget, exit 0, every trial complete, none lost."""
+    budget = 8
+    pause = tmp_path / "pause"
+    pause.touch()
+    options = {"pause_file": str(pause), "pause_after": 2, "hang_s": HANG_S}
+    config = write_config(tmp_path, options, budget, executor={"name": "ray", "workers": 2})
+    out = tmp_path / "run"
+    try:
+        with ray_head(tmp_path_factory.mktemp("ray"), ray_env, num_cpus=1) as (address, _), \
+                ray_head(None, ray_env, num_cpus=1, join=address) as (_, node):
+            proc = start(["run", str(config), "--out", str(out), "--quiet", "--ray-address", address], env=ray_env)
+            wait_for(_evaluated(out, 4), proc, "four trials evaluated on the two nodes")
+            on_node = stop_head(node)  # the second machine dies; the head and its worker stay
+            pause.unlink()
+            code = proc.wait(timeout=HANG_S)  # hang detector
+    finally:
+        pause.unlink(missing_ok=True)
+    err = proc.stderr.read()
+    assert code == 0 and "Traceback" not in err, err[-3000:]
+    records = RunDir(out).trials()
+    assert len(records) == budget and all(r.state == "COMPLETE" for r in records)
+    pids = [r.metrics["worker_pid"] for r in records]
+    lost = [p for p in pids if p in on_node]
+    assert len(lost) == 2, (pids, on_node)  # the dead node's worker finished two before it died
+    assert len(set(pids) - on_node) == 1  # the head's worker did the rest, the retried one too
+    assert json.loads((out / "session.json").read_text())["reason"] == "budget"
