@@ -1,4 +1,5 @@
-"""Executors: evaluate candidates in this process or on Ray actors.
+"""Executors: evaluate candidates in this process, on Ray actors, or on worker processes of this
+machine (``processes``, in ``codesign.search.process_executor``).
 
 The loop keeps ``batch_size`` candidates in flight: it ``submit``s candidates and takes results
 with ``next_result`` as they finish, asking a new candidate for each result told, so a worker

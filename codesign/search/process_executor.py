@@ -95,7 +95,8 @@ class ProcessExecutor(Executor):
         self._calls = itertools.count()
         self._workers: list[_Worker] = []
         try:
-            self._workers = [self._start() for _ in range(workers)]
+            for _ in range(workers):
+                self._workers.append(self._start())  # one by one: close() ends those started
             self._await_ready()
         except BaseException:
             self.close()
