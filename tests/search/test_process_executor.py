@@ -243,10 +243,13 @@ def test_the_reference_sample_is_scored_on_the_workers_as_in_the_driver():
     executor.map_stage = lambda *args: calls.append(args[:2]) or real_map(*args)
     try:
         prepared = executor.prepare(driver)
+        # Both workers (idle: one task each) hold the prepared options, not a sample to score again.
+        held = real_map("proxy", "__getattribute__", ["options", "options"])
         outcomes = dict(executor.run(batch))
     finally:
         executor.close()
     assert prepared == expected and calls == [("proxy", "reference_scores")]
+    assert held == [next(st.options for st in prepared.stages if st.name == "proxy")] * 2
     with one_torch_thread():
         inline = dict(make_executor("inline", expected, 1, None, None).run(batch))
     for i, outcome in outcomes.items():
