@@ -28,6 +28,8 @@ from codesign.dimension import Dimension
 from codesign.errors import ConfigError
 from codesign.spaces.arch import ArchSpec
 from codesign.spaces.base import SPACES, SearchSpace, SpaceOptions
+from codesign.workload import Workload
+from search_spaces._mbconv_workload import UnknownModel, efficientnet_workload
 
 _ACTIVATIONS = {"relu": nn.ReLU, "relu6": nn.ReLU6, "hswish": nn.Hardswish, "swish": nn.SiLU}
 _ACT_SOURCE = {"relu": "nn.ReLU", "relu6": "nn.ReLU6", "hswish": "nn.Hardswish", "swish": "nn.SiLU"}
@@ -234,6 +236,16 @@ class MBConvSpace(SearchSpace):
         return EfficientNet(block_args=decode_arch_def(self.arch_def(arch)), **self._timm_kwargs(),
                             act_layer=_ACTIVATIONS[self.options.activation], round_chs_fn=int,
                             norm_layer=partial(nn.BatchNorm2d))
+
+    def workload(self, arch: ArchSpec, batch: int = 1, model: nn.Module | None = None) -> Workload:
+        """The layers of ``arch``, written from the built model's modules without tracing it
+        (``search_spaces/_mbconv_workload.py``: the traced workload, field for field); traced
+        where that walk does not know the model."""
+        model = model if model is not None else self.build(arch)
+        try:
+            return efficientnet_workload(model.eval(), self.input_shape(arch), batch, arch.ref)
+        except UnknownModel:
+            return super().workload(arch, batch=batch, model=model)
 
     def describe(self, arch: ArchSpec) -> str:
         g = arch.genotype

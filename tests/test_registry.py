@@ -49,7 +49,7 @@ def test_two_classes_under_one_name_is_an_error():
     ("codesign.costmodel.base", "COST_MODELS", {"systolic"}),
     ("codesign.proxies.base", "PROXIES", {"naswot", "synflow", "params", "flops"}),
     ("codesign.search.strategies", "STRATEGIES", {"nsga2", "tpe", "random", "qmc"}),
-    ("codesign.search.executors", "EXECUTORS", {"inline", "ray"}),
+    ("codesign.search.executors", "EXECUTORS", {"inline", "processes", "ray"}),
 ])
 def test_builtin_entries_are_discovered(module, registry, expected):
     import importlib

@@ -105,14 +105,24 @@ class RankCombination(Proxy):
         ctx.extras["train_pass_needs"] = needs
         return ctx
 
+    def component_scores(self, ctx: ProxyContext) -> dict[str, float | None]:
+        """Every component's score of one architecture (``None`` where it failed)."""
+        self._share_pass(ctx)
+        return {name: proxy.score(ctx).value for name, proxy in self.proxies.items()}
+
     def build_reference(self, contexts: Iterable[ProxyContext]) -> dict[str, list[float]]:
         """Score every reference architecture with every component (failed scores are skipped)."""
+        return self.set_reference(map(self.component_scores, contexts))
+
+    def set_reference(self, rows: Iterable[dict[str, float | None]]) -> dict[str, list[float]]:
+        """The reference from ``component_scores`` of each reference architecture, in order
+        (failed scores are skipped)."""
         scores: dict[str, list[float]] = {name: [] for name in self.components}
-        for ctx in map(self._share_pass, contexts):
-            for name, proxy in self.proxies.items():
-                result = proxy.score(ctx)
-                if result.ok:
-                    scores[name].append(result.value)
+        for row in rows:
+            for name in self.components:
+                value = row.get(name)
+                if value is not None:
+                    scores[name].append(value)
         short = [name for name, values in scores.items() if len(values) < 2]
         if short:
             raise ValueError(f"too few reference scores for {', '.join(short)}")

@@ -1,4 +1,5 @@
-"""Executors: evaluate candidates in this process or on Ray actors.
+"""Executors: evaluate candidates in this process, on Ray actors, or on worker processes of this
+machine (``processes``, in ``codesign.search.process_executor``).
 
 The loop keeps ``batch_size`` candidates in flight: it ``submit``s candidates and takes results
 with ``next_result`` as they finish, asking a new candidate for each result told, so a worker
@@ -123,11 +124,24 @@ class Executor(ABC):
     def parallelism(self) -> int:
         return self.workers
 
+    def prepare(self, pipeline: Pipeline) -> PipelineSpec:
+        """Run the driver pipeline's preparation (a rank combination's reference sample) and give
+        the workers the prepared spec, which it returns. Here the driver does the work; executors
+        with workers of their own may run its parallel part on them."""
+        spec = pipeline.prepare()
+        self.use_spec(spec)
+        return spec
+
+    def use_spec(self, spec: PipelineSpec) -> None:
+        """Evaluate with ``spec`` from now on (nothing may be in flight)."""
+        self.spec = spec
+
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to release in-process
         """Release workers."""
 
 
-EXECUTORS: Registry[Executor] = Registry("executor", ("codesign.search.executors",))
+EXECUTORS: Registry[Executor] = Registry("executor", ("codesign.search.executors",
+                                                      "codesign.search.process_executor"))
 
 
 @EXECUTORS.register("inline")
@@ -143,6 +157,13 @@ class InlineExecutor(Executor):
 
     def submit(self, key: int, candidate: Candidate) -> None:
         self._queue.append((key, candidate))
+
+    def prepare(self, pipeline: Pipeline) -> PipelineSpec:
+        spec = pipeline.prepare()  # prepares ``pipeline`` itself: the evaluator when it is the driver's
+        if self.evaluator is not pipeline:
+            self.evaluator = Pipeline(spec)
+        self.spec = spec
+        return spec
 
     @property
     def in_flight(self) -> int:
@@ -172,6 +193,9 @@ class _EvalActor:
 
     def evaluate(self, candidate: Candidate) -> Outcome:
         return self.evaluator.evaluate(candidate).without_artefacts()
+
+    def use_spec(self, spec: PipelineSpec) -> None:
+        self.evaluator = Pipeline(spec)
 
     def ping(self) -> int:
         return os.getpid()
@@ -259,6 +283,13 @@ class RayExecutor(Executor):
     @property
     def in_flight(self) -> int:
         return len(self._pending) + len(self._running) + len(self._ready)
+
+    def use_spec(self, spec: PipelineSpec) -> None:
+        """The prepared spec on every actor (and on the replacements of dead ones)."""
+        if spec == self.spec:
+            return
+        self.spec = spec
+        self._ray.get([actor.use_spec.remote(spec) for actor in self._actors])
 
     def submit(self, key: int, candidate: Candidate) -> None:
         self._pending.append((key, candidate))

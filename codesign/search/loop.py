@@ -22,6 +22,11 @@ A candidate that repeats an earlier complete trial (every part equal by ``SubSpa
 evaluated again: it is told the earlier trial's values and constraints and its result names that
 trial (``codesign.search.repeats``). One asked while its original is still being evaluated waits
 for it; the index is rebuilt from the stored trials on resume.
+
+With candidates in flight, a trial is asked ahead of their results only as far as the strategy
+says its answer cannot depend on them (``Strategy.askable``; NSGA-II: within the current
+generation). With an executor that returns results in submission order (``inline``,
+``processes``) a parallel run then asks and tells the same trials as a one-at-a-time run.
 """
 from __future__ import annotations
 
@@ -242,9 +247,13 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     budget_trials = config.budget.trials
     executor_cfg = config.executor
     pipeline = experiment.pipeline
-    spec = pipeline.prepare()  # e.g. a rank combination's reference scores, once for every worker
-    executor = make_executor(executor_cfg.name, spec, executor_cfg.workers,
+    executor = make_executor(executor_cfg.name, pipeline.spec, executor_cfg.workers,
                              ray_address or executor_cfg.address, executor_cfg.trial_timeout, pipeline=pipeline)
+    try:  # e.g. a rank combination's reference scores: once, on the workers where they run in parallel
+        executor.prepare(pipeline)
+    except BaseException:
+        executor.close()
+        raise
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
@@ -286,6 +295,10 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
                 reason = _stop_reason(config, strategy, study, finished + len(in_flight) + parked, start)
                 if reason:
                     break
+                if in_flight:  # ask ahead only where the strategy's answer cannot depend on those results
+                    room = strategy.askable(study, len(in_flight) + parked)
+                    if room is not None and room <= 0:
+                        break
                 trial = study.ask()
                 candidate = experiment.candidate(trial)
                 key = repeats.key(candidate.parts)

@@ -80,3 +80,8 @@ def init_study_view(view: optuna.Study, study: optuna.Study) -> None:
     view.pruner = study.pruner
     view._thread_local = thread_local(study)  # noqa: SLF001
     view._stop_flag = False  # noqa: SLF001
+
+
+def generation_key(sampler: optuna.samplers.NSGAIISampler) -> str:
+    """The system attribute under which Optuna's genetic samplers store a trial's generation."""
+    return sampler._get_generation_key()  # noqa: SLF001

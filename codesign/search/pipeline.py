@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from codesign.errors import ConfigError
@@ -27,6 +28,8 @@ from codesign.search.stages.base import STAGES, Stage, StageResult, Upstream
 from codesign.search.subspaces.base import SUBSPACES, SubSpace
 
 DEFAULT_CACHE_SIZE = 4096
+#: ``run(stage name, method name, items)``: a stage's method on each item, on an executor's workers.
+PipelineMap = Callable[[str, str, Sequence[Any]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,13 @@ class Pipeline:
                 return stage
         raise KeyError(f"the pipeline has no stage {name!r}")
 
-    def prepare(self) -> PipelineSpec:
-        """Run every stage's driver-side preparation once; the spec workers should build."""
+    def prepare(self, run: PipelineMap | None = None) -> PipelineSpec:
+        """Run every stage's driver-side preparation once; the spec workers should build.
+        ``run(stage, method, items)``, when given, runs a stage's method on the executor's
+        workers (the stages' parallel part of the preparation), else each stage runs it here."""
         spec = self.spec
         for stage in self.stages:
-            options = stage.prepare()
+            options = stage.prepare(None if run is None else partial(run, stage.name))
             if options is not None:
                 spec = spec.with_stage_options(stage.name, options)
         return spec

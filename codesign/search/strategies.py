@@ -107,15 +107,51 @@ class Strategy:
         """Trials this strategy can still propose (``None``: no limit)."""
         return None
 
+    def askable(self, study: optuna.Study, unfinished: int) -> int | None:
+        """How many more trials can be asked now, while ``unfinished`` asked trials are still
+        being evaluated, and each get what it would get had every earlier trial finished first
+        (``None``: the strategy promises nothing of the kind; the loop then keeps its batch in
+        flight and what a trial gets depends on which results came back before it was asked)."""
+        return None
+
 
 STRATEGIES: Registry[Strategy] = Registry("strategy", ("codesign.search.strategies",))
 
 
 @STRATEGIES.register("nsga2")
 class NSGA2(Strategy):
-    """NSGA-II (Deb et al. 2002): the default for several objectives; constrained domination."""
+    """NSGA-II (Deb et al. 2002): the default for several objectives; constrained domination.
+
+    Optuna's NSGA-II gives a new trial the generation of the newest complete trials, or the next
+    one once ``population_size`` of those are complete; the first trial of a generation fixes its
+    parents (the elite of the previous generation and its parents), and the children within a
+    generation depend on those parents and the sampler's random stream only, not on each other's
+    results. So a trial asked while others are unfinished gets what a one-at-a-time run would give
+    it as long as the unfinished trials cannot end its generation: ``askable`` allows asks up to
+    ``population_size`` trials per generation counting the unfinished ones, and the first trial of
+    the next generation only once none is unfinished (its parents are then chosen from the whole
+    finished generation). Parallel executors thus keep the generations and the trials of a
+    sequential run (given the same parameters in every trial, so that Optuna's intersection
+    search space does not depend on which trials are complete)."""
 
     sampler_class = optuna.samplers.NSGAIISampler
+
+    def askable(self, study: optuna.Study, unfinished: int) -> int | None:
+        from codesign.search.optuna_internals import generation_key
+
+        sampler = self._sampler
+        assert isinstance(sampler, optuna.samplers.NSGAIISampler), "sampler() first"
+        population = sampler.population_size
+        key = generation_key(sampler)
+        newest, count = 0, 0  # as optuna's BaseGASampler.get_trial_generation counts them
+        for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+            generation = trial.system_attrs.get(key, -1)
+            if generation > newest:
+                newest, count = generation, 1
+            elif generation == newest:
+                count += 1
+        in_generation = count if count < population else 0  # a full generation: the next one starts
+        return population - in_generation - unfinished
 
 
 @STRATEGIES.register("tpe")

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_quickstart_is_valid_and_large_enough():
     config = load_config(ROOT / "experiments" / "quickstart.yaml")
     assert config.budget.trials >= 200
-    assert config.executor.name == "inline"
+    assert config.executor.name in ("inline", "processes")  # runs on one machine, no cluster to start
     assert config.space.name == "mbconv" and config.accelerator.template == "systolic"
 
 

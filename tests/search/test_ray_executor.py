@@ -259,3 +259,21 @@ def test_a_cluster_that_is_gone_ends_the_wait_with_executor_lost(ray_cluster):
             real.kill(actor)
         executor.close()
     assert all(t is not None and t <= PROBE_INTERVAL_S for fake in fakes for t in fake.timeouts)
+
+
+def test_the_prepared_spec_reaches_the_actors(ray_cluster):
+    """Actors start from the unprepared spec; ``prepare`` scores the combination's reference on
+    the driver and ``use_spec`` hands it to them (without it each would score the sample again)."""
+    from codesign.search.pipeline import Pipeline
+
+    config = parse_config(tiny_config(proxy={"name": "combo", "batch_size": 8, "options": {"reference_size": 4}}))
+    experiment = Experiment.build(config)
+    executor = RayExecutor(experiment.pipeline_spec, workers=2)
+    try:
+        prepared = executor.prepare(Pipeline(experiment.pipeline_spec))
+        outcomes = dict(executor.run(candidates(experiment, 2)))
+        held = ray_cluster.get([a.__ray_call__.remote(lambda actor: actor.evaluator.spec) for a in executor._actors])
+    finally:
+        executor.close()
+    assert prepared != experiment.pipeline_spec and held == [prepared, prepared]
+    assert all(not o.error and o.metrics.value("proxy") is not None for o in outcomes.values())

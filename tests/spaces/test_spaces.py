@@ -44,7 +44,7 @@ def test_sample_build_forward_and_trace(space):
             out = model(torch.zeros(2, *shape))
         assert out.shape == (2, space.options.num_classes)
         workload = space.workload(arch)
-        assert workload.macs > 0 and workload.meta["extraction"] == "fx"
+        assert workload.macs > 0 and workload.meta["extraction"] in ("fx", "analytic")  # mbconv: written
         study.tell(trial, 0.0)
 
 

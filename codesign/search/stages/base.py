@@ -19,7 +19,7 @@ with the error). Adding an objective is one stage file that declares its metric.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from codesign.config.schema import ExperimentConfig
     from codesign.search.candidate import Candidate
     from codesign.search.subspaces.base import SubSpace
+
+
+#: Runs a method of a stage, by name, on each of some items (possibly in other processes); the
+#: results in the items' order.
+StageMap = Callable[[str, Sequence[Any]], list[Any]]
 
 
 @dataclass
@@ -91,9 +96,11 @@ class Stage(ABC):
         stages also read their sections of ``config`` (``proxy:``, ``accelerator:``)."""
         return validate_options(cls.Options, raw, where)
 
-    def prepare(self) -> PluginOptions | None:
+    def prepare(self, run: StageMap | None = None) -> PluginOptions | None:
         """Driver-side work done once before the search (a proxy's reference sample); returns
-        the options workers should build the stage with, or ``None`` to keep them."""
+        the options workers should build the stage with, or ``None`` to keep them. ``run``, when
+        given, runs a method of this stage on items on the executor's workers, in parallel
+        (``run("method", items)`` is ``[stage.method(item) for item in items]``)."""
         return None
 
     def export(self, candidate: Candidate, out_dir: Any) -> tuple[list[str], str]:

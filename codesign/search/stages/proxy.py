@@ -3,8 +3,9 @@
 It scores copies of the model the ``network`` stage built (one build per architecture, shared
 by workload extraction and every component of a combination), and depends on the architecture
 only, so the pipeline caches it by arch key. A rank combination needs reference scores of a
-seeded sample of the space: ``prepare`` computes them once on the driver and hands them to the
-workers (and to export bundles) in the stage's options."""
+seeded sample of the space: ``prepare`` computes them once (on the executor's workers in
+parallel, where it has several) and hands them to the workers (and to export bundles) in the
+stage's options."""
 from __future__ import annotations
 
 import copy
@@ -16,7 +17,7 @@ from pydantic import Field
 from codesign.errors import ConfigError
 from codesign.options import PluginOptions
 from codesign.search.metrics import PROXY
-from codesign.search.stages.base import STAGES, Stage, StageResult, Upstream
+from codesign.search.stages.base import STAGES, Stage, StageMap, StageResult, Upstream
 
 
 class ProxyStageOptions(PluginOptions):
@@ -83,10 +84,8 @@ class ProxyStage(Stage):
         return ProxyContext(model_factory=shared_model_factory(model), batch=batch, built=model,
                             workload_factory=(lambda: workload) if workload is not None else (lambda: self.space.workload(arch)))
 
-    def ensure_reference(self) -> None:
-        """Score the seeded reference sample of the space that a rank combination needs (once)."""
-        if not getattr(self.proxy, "needs_reference", False):
-            return
+    def reference_archs(self) -> list[Any]:
+        """The seeded reference sample of the space that a rank combination scores against."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -96,12 +95,26 @@ class ProxyStage(Stage):
             trial = study.ask()
             archs.append(self.space.sample(trial))
             study.tell(trial, 0.0)
-        self.proxy.build_reference(self.context(arch) for arch in archs)
+        return archs
 
-    def prepare(self) -> ProxyStageOptions | None:
+    def reference_scores(self, arch: Any) -> dict[str, float | None]:
+        """Every component's score of one reference architecture (``None`` where it failed)."""
+        return self.proxy.component_scores(self.context(arch))
+
+    def ensure_reference(self, run: StageMap | None = None) -> None:
+        """Score the reference sample a rank combination needs (once); ``run`` scores the
+        architectures on the executor's workers (``Stage.prepare``), else they are scored here.
+        Either way each gets the same scores, gathered in the sample's order."""
+        if not getattr(self.proxy, "needs_reference", False):
+            return
+        archs = self.reference_archs()
+        rows = run("reference_scores", archs) if run is not None else [self.reference_scores(a) for a in archs]
+        self.proxy.set_reference(rows)
+
+    def prepare(self, run: StageMap | None = None) -> ProxyStageOptions | None:
         if not getattr(self.proxy, "needs_reference", False):
             return None
-        self.ensure_reference()
+        self.ensure_reference(run)
         return self.options.model_copy(update={"options": {**self.options.options, "reference": self.proxy.reference}})
 
     def score(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
