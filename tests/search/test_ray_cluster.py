@@ -33,14 +33,39 @@ PORT_OPTIONS = ("--port", "--node-manager-port", "--object-manager-port",
                 "--runtime-env-agent-port")
 
 
+#: Ports handed out in this process (a node's ports and worker range never meet another's).
+_TAKEN: set[int] = set()
+
+
+def _local_port_range() -> tuple[int, int]:
+    """The kernel's ephemeral ports, where outgoing connections (Ray's own among them) take a
+    port at any moment: the ports chosen here lie below them."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
+    """``n`` ports that nothing listens on, outside the ephemeral range and Ray's default worker
+    ports (10002-19999), a block of ``n`` consecutive ones none of which this process handed out."""
+    high = _local_port_range()[0] - n
+    for base in range(20000 + secrets.randbelow(high - 20000), high):
+        block = range(base, base + n)
+        if not _TAKEN.intersection(block) and all(_bindable(p) for p in block):
+            _TAKEN.update(block)
+            return list(block)
+    raise AssertionError("no block of free ports")
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +80,8 @@ def ray_head(temp, env: dict[str, str], num_cpus: int = 2, join: str | None = No
     """A Ray head on 127.0.0.1 in ``temp`` (every port free; a short path: Ray's socket paths
     must fit in 107 bytes): its address and process; stopped on the way out. With ``join``, a
     worker node of the cluster at that address instead (the address yielded is ``join``)."""
-    ports = _free_ports(len(PORT_OPTIONS) + 1)
-    worker_low = ports[-1]
+    ports = _free_ports(len(PORT_OPTIONS) + 41)  # the node's own ports, then 41 for its workers
+    worker_low = ports[len(PORT_OPTIONS)]
     options = zip(PORT_OPTIONS, ports, strict=False)
     role = [f"--address={join}"] if join else ["--head", "--include-dashboard=false", f"--temp-dir={temp}"]
     cmd = [sys.executable, "-m", "ray.scripts.scripts", "start", *role, "--block", "--node-ip-address=127.0.0.1",
