@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape
+from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape, is_scalar
 
 #: Scratchpads of the row-stationary PE in words: Eyeriss's 224-entry filter, 12-entry ifmap and
 #: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 448 B, 24 B and 48 B of 16-bit
@@ -41,9 +41,10 @@ EYERISS_IFMAP_SPAD_WORDS = 12
 EYERISS_PSUM_SPAD_WORDS = 24
 
 
-@dataclass
+@dataclass(frozen=True)
 class HardwareView:
-    """What the dataflows need to know about the hardware (sizes in bytes and words)."""
+    """What the dataflows need to know about the hardware (sizes in bytes and words); frozen, so
+    that what depends only on it is computed once per hardware."""
 
     rows: int
     cols: int
@@ -92,13 +93,13 @@ def _loops(level_dim_counts: list[tuple[str, int, object, object]]) -> list[Loop
     candidate (a count of 1 that does not depend on the candidate) are left out."""
     out = []
     for level, dim, count, nominal in level_dim_counts:
-        if np.ndim(count) == 0:
+        if is_scalar(count):
             count = float(count)
             if count == 1.0 and (nominal is None or np.all(np.asarray(nominal) <= 1.0)):
                 continue
         elif count.shape[-1] == 1 and not np.any(count != 1.0) and (nominal is None or np.all(np.asarray(nominal) <= 1.0)):
             continue
-        if nominal is not None and np.ndim(nominal) == 0:
+        if nominal is not None and is_scalar(nominal):
             nominal = float(nominal)
         out.append(Loop(level, dim, count, nominal))
     return out
@@ -142,8 +143,12 @@ def rf_partition(dataflow: str, rf_bytes: float, word_bytes: float = 2.0, psum_b
     return {op: (rf_bytes if op == stationary else 0.0) for op in "WIO"}
 
 
-def _rs_partition(hw: HardwareView) -> dict[str, float]:
-    return rf_partition("rs", hw.rf_bytes, hw.word_bytes, hw.psum_bytes)
+@lru_cache(maxsize=512)
+def _rs_words(hw: HardwareView) -> tuple[dict[str, float], float, float, float]:
+    """The row-stationary RF partition (bytes) and the filter, ifmap and psum scratchpads in
+    words, once per hardware."""
+    part = rf_partition("rs", hw.rf_bytes, hw.word_bytes, hw.psum_bytes)
+    return part, hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
 
 
 def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:
@@ -152,24 +157,21 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     filters evenly with the groups one after another; whole batch or one image per pass; q and m
     as large as the scratchpads and the buffer hold, p as large as they hold but split evenly over
     the set's filters."""
-    strips = [1, 2, 4, 8, 16, 1e9] if tiling else [1]
-    knobs = _grid(strips=strips, replicate=[0, 1, 2, 3], n_all=[1, 0] if batch_knob else [0])
+    knobs, modes = _rs_grid(tiling, batch_knob)
     shape = shape.widen(knobs["strips"].shape[1])
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    part = _rs_partition(hw)
-    w_words, i_words, o_words = hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
+    _, w_words, i_words, o_words = _rs_words(hw)
     rows, cols = float(hw.rows), float(hw.cols)
     r_sp = np.minimum(bR, rows)
     e = np.minimum(_ceil(bP, knobs["strips"]), cols * np.floor(rows / r_sp))
     segs = _ceil(e, cols)
     stack = _stacked_sets(rows, r_sp, segs)
-    n_sets = stack * np.floor(cols / _ceil(e, segs))
+    n_sets = _sets(stack, cols, e, segs)
     # Replicate the PE set over groups, then filters first (0), channels first (1), not at all (2),
     # or (3) over channels and filters evenly, one group after another (Table III, CONV4/5).
     # Channel replicas are stacked (at most ``stack`` of them).
-    mode = knobs["replicate"]
-    single, even = mode == 2, mode == 3
-    g = np.where(single | even | (not hw.group_unroll), 1.0, np.minimum(bG, n_sets))
+    first, single, even = modes["first"], modes["single"], modes["even"]
+    g = np.where(modes["one_group"] if hw.group_unroll else True, 1.0, np.minimum(bG, n_sets))
     rem = np.where(single, 1.0, np.floor(n_sets / g))
     t_a = np.minimum(rem, bK)
     r_a = np.minimum(np.minimum(np.floor(rem / t_a), bC), stack)
@@ -177,22 +179,34 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     t_b = np.minimum(np.floor(rem / r_b), bK)
     r_c = np.maximum(1.0, np.minimum(np.minimum(np.floor(np.sqrt(rem)), bC), stack))
     t_c = np.minimum(np.floor(rem / r_c), bK)
-    t = np.where(mode == 0, t_a, np.where(even, t_c, t_b))
-    r = np.where(mode == 0, r_a, np.where(even, r_c, r_b))
+    t = np.where(first, t_a, np.where(even, t_c, t_b))
+    r = np.where(first, r_a, np.where(even, r_c, r_b))
     q = np.maximum(1.0, np.minimum(_ceil(bC, r), np.floor(i_words / bS)))
-    n = np.where(knobs["n_all"] > 0, bN, 1.0)
+    n = np.where(modes["n_all"], bN, 1.0)
     # p: as many filters as the PE scratchpads hold and whose partial sums fit the buffer next to
     # the pass's ifmap strip.
-    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    i_glb = n * q * r * g * h_e * w_all * shape.input_ratio * hw.word_bytes
+    i_glb = _ifmap_strip_bytes(shape, hw, e, r_sp, n, q, r, g)
     p_glb = np.floor((hw.glb_bytes - i_glb) / (n * t * g * e * bQ * hw.psum_bytes))
     k_set = _ceil(bK, t)
     p = np.maximum(1.0, np.minimum(np.minimum(np.minimum(k_set, o_words), np.floor(w_words / (q * bS))), p_glb))
     # the same number of filter passes with equal tiles: whole tiles of p * t filters fill the
     # buffer's partial-sum share without a ragged last one (Table III: p = 16 for 96..384 filters)
     p = _ceil(k_set, _ceil(k_set, p))
-    return rs_mapping(shape, hw, e=e, r=r, t=t, g=g, p=p, q=q, n=n, m=None)
+    return _rs_candidates(shape, hw, e, r, t, g, p, q, n, None, r_sp, segs, stack, n_sets, i_glb)
+
+
+@lru_cache(maxsize=8)
+def _rs_grid(tiling: bool, batch_knob: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The row-stationary knob grid and masks of its replication modes and batch knob (fixed
+    grids: cached)."""
+    strips = [1, 2, 4, 8, 16, 1e9] if tiling else [1]
+    knobs = _grid(strips=strips, replicate=[0, 1, 2, 3], n_all=[1, 0] if batch_knob else [0])
+    mode = knobs["replicate"]
+    masks = {"first": mode == 0, "single": mode == 2, "even": mode == 3, "one_group": (mode == 2) | (mode == 3),
+             "n_all": knobs["n_all"] > 0}
+    for array in masks.values():
+        array.flags.writeable = False
+    return knobs, masks
 
 
 def _stacked_sets(rows: float, r_sp, segs):
@@ -202,24 +216,40 @@ def _stacked_sets(rows: float, r_sp, segs):
     return np.floor(rows / (r_sp * segs))
 
 
+def _sets(stack, cols: float, e, segs):
+    """PE sets on the array: ``stack`` high, as many side by side as the folded set's width allows."""
+    return stack * np.floor(cols / _ceil(e, segs))
+
+
+def _ifmap_strip_bytes(shape: Shape, hw: HardwareView, e, r_sp, n, q, r, g):
+    """Global-buffer bytes of a pass's ifmap strip: the input rows of e output rows, the full
+    width, for n images and the q x r channels of g groups."""
+    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
+    return n * q * r * g * h_e * shape.full_input_width() * shape.input_ratio * hw.word_bytes
+
+
 def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -> Candidates:
     """The row-stationary loop nest for given Eyeriss mapping parameters (JSSC 2017, Table III):
     e output rows per PE set, r channel and t filter replicas of the set (g group replicas), p
     filters and q channels per PE, n images per pass and m filters whose partial sums the global
     buffer holds (``None``: as many as fit)."""
-    bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    part = _rs_partition(hw)
-    w_words, i_words, o_words = hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
     rows, cols = float(hw.rows), float(hw.cols)
-    r_sp = np.minimum(bR, rows)
+    r_sp = np.minimum(shape.bounds[R], rows)
     segs = _ceil(e, cols)
+    stack = _stacked_sets(rows, r_sp, segs)
+    i_glb = _ifmap_strip_bytes(shape, hw, e, r_sp, n, q, r, g)
+    return _rs_candidates(shape, hw, e, r, t, g, p, q, n, m, r_sp, segs, stack, _sets(stack, cols, e, segs), i_glb)
+
+
+def _rs_candidates(shape: Shape, hw: HardwareView, e, r, t, g, p, q, n, m, r_sp, segs, stack, n_sets, i_glb
+                   ) -> Candidates:
+    """``rs_mapping`` given the set's rows, folds, stacked and total sets and the ifmap strip's
+    bytes (which ``row_stationary`` has already computed)."""
+    bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
+    part, w_words, i_words, o_words = _rs_words(hw)
     fits_rf = (q * bS <= i_words) & (p * q * bS <= w_words) & (p <= o_words)
-    n_sets = np.floor(rows / (r_sp * segs)) * np.floor(cols / _ceil(e, segs))
-    fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= _stacked_sets(rows, r_sp, segs))
+    fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= stack)
     # Global buffer: the ifmap strip of the pass and the partial sums of m filters.
-    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    i_glb = n * q * r * g * h_e * w_all * shape.input_ratio * hw.word_bytes
     o_chunk = n * p * t * g * e * bQ * hw.psum_bytes
     if m is None:
         m_chunks = np.clip(np.floor((hw.glb_bytes - i_glb) / o_chunk), 1.0, _ceil(bK, p * t))
@@ -281,9 +311,8 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     # Global buffer: for cg channels, the input rows of a strip and the weights of m filter tiles;
     # the partial sums of those filters.
     h_p = (pp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
     k_tile = kk * ks * g
-    i_ch = g * nn * h_p * w_all * shape.input_ratio * hw.word_bytes
+    i_ch = g * nn * h_p * shape.full_input_width() * shape.input_ratio * hw.word_bytes
     w_ch = k_tile * bR * bS * hw.word_bytes
     o_tile = k_tile * nn * pp * bQ * hw.psum_bytes
     cg = _channels_that_fit(hw.glb_bytes - o_tile, i_ch + w_ch, cs, bC)

@@ -49,6 +49,33 @@ def _mul(a: Num, b: Num) -> Num:
     return a * b
 
 
+def is_scalar(x: object) -> bool:
+    """``np.ndim(x) == 0`` without numpy's dispatch (called for every loop and result column)."""
+    return not isinstance(x, np.ndarray) or x.ndim == 0
+
+
+def _add(a: Num, b: Num) -> Num:
+    """``a + b``, without an array operation when one of them is the float 0.0 (the sums here are
+    of logarithms, which only ever meet ``exp``: the sign of a zero does not matter)."""
+    if isinstance(a, float) and a == 0.0:
+        return b
+    if isinstance(b, float) and b == 0.0:
+        return a
+    return a + b
+
+
+def _less(a: Num, b: Num) -> Num:
+    """``a - b``, without an array operation when ``b`` is the float 0.0."""
+    return a if isinstance(b, float) and b == 0.0 else a - b
+
+
+def _sum(values: list[Num]) -> Num:
+    out: Num = 0.0
+    for v in values:
+        out = _add(out, v)
+    return out
+
+
 def _prod(values: list[Num]) -> Num:
     out: Num = 1.0
     for v in values:
@@ -101,6 +128,28 @@ class Shape:
                              stride_w=w(self.stride_w), dilation_h=w(self.dilation_h), dilation_w=w(self.dilation_w),
                              input_ratio=w(self.input_ratio), macs=w(self.macs))
         return cache[n]
+
+    def batched(self) -> bool:
+        """Whether any layer has more than one image (cached)."""
+        hit = self.__dict__.get("_batched")
+        if hit is None:
+            hit = self.__dict__["_batched"] = bool(np.any(self.bounds[N] > 1))
+        return hit
+
+    def full_input_width(self) -> np.ndarray:
+        """Input columns the whole output width reads (cached: it depends on the layers only)."""
+        width = self.__dict__.get("_full_width")
+        if width is None:
+            width = self.__dict__["_full_width"] = _window(self.bounds[Q], self.bounds[S], self.stride_w,
+                                                           self.dilation_w)
+        return width
+
+    def outputs(self) -> np.ndarray:
+        """Output elements of the layers (per group times groups; cached)."""
+        out = self.__dict__.get("_outputs")
+        if out is None:
+            out = self.__dict__["_outputs"] = self.tile("O", self.bounds)
+        return out
 
     def input_window(self, ext: list[Num]) -> tuple[Num, Num]:
         """Input rows and columns a tile of ``ext`` outputs and filter taps reads (remembered for
@@ -203,7 +252,7 @@ def _scan(operand: str, loops: list[Loop], pre: dict[int, tuple[Num, Num]]) -> _
     for loop in loops:
         log_c, stay = pre[id(loop)]
         if loop.dim not in relevant:
-            log_run = log_run + (log_c if isinstance(alive, float) and alive == 1.0 else alive * log_c)
+            log_run = _add(log_run, log_c if isinstance(alive, float) and alive == 1.0 else alive * log_c)
             continue
         if isinstance(stay, float):
             if stay == 1.0:
@@ -223,8 +272,8 @@ def _chain(inner: _Scan, outer: _Scan) -> _Scan:
     if isinstance(a, float) and a == 0.0:
         return inner
     if isinstance(a, float):
-        return _Scan(inner.log_run + outer.log_run, outer.alive, inner.ends + outer.ends)
-    return _Scan(inner.log_run + a * outer.log_run, a * outer.alive,
+        return _Scan(_add(inner.log_run, outer.log_run), outer.alive, inner.ends + outer.ends)
+    return _Scan(_add(inner.log_run, a * outer.log_run), a * outer.alive,
                  inner.ends + [(loop, a * share) for loop, share in outer.ends])
 
 
@@ -255,9 +304,10 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     # Per loop, computed once: log of its count and whether it runs a single iteration.
     pre = {id(lp): (np.log(lp.count), (lp.count <= 1.0).astype(float)) if not isinstance(lp.count, float)
            else (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0) for lp in loops if lp.level != "spatial"}
-    log_total_rf_loops = sum(pre[id(lp)][0] for lp in seg["rf"])
-    log_total_above_rf = sum(pre[id(lp)][0] for lp in seg["glb"] + seg["dram"])
-    log_total_above_glb = sum(pre[id(lp)][0] for lp in seg["dram"])
+    log_total_rf_loops = _sum([pre[id(lp)][0] for lp in seg["rf"]])
+    log_total_above_rf = _sum([pre[id(lp)][0] for lp in seg["glb"] + seg["dram"]])
+    log_total_above_glb = _sum([pre[id(lp)][0] for lp in seg["dram"]])
+    log_total_above_reg = _add(log_total_rf_loops, log_total_above_rf)
     per_level = _level_extents(loops)
     e_rf, e_sp = per_level["rf"], per_level["spatial"]
     e_arr = [_mul(a, b) for a, b in zip(e_rf, e_sp, strict=True)]
@@ -268,7 +318,7 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     inst = _prod(e_sp)
     cycles = _prod([b if (isinstance(s, float) and s == 1.0) else np.ceil(b / s)
                     for b, s in zip(shape.bounds, n_sp, strict=True)])
-    o_unique = shape.tile("O", shape.bounds)
+    o_unique = shape.outputs()
 
     reads: dict[str, dict[str, Num]] = {"rf": {}, "glb": {}, "dram": {}}
     writes: dict[str, dict[str, Num]] = {"rf": {}, "glb": {}, "dram": {}}
@@ -284,10 +334,10 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
         dram_scan = _scan(op, seg["dram"], pre)
         above_rf = _chain(_scan(op, seg["glb"], pre), dram_scan)
         reg_scan = _chain(_scan(op, seg["rf"], pre), above_rf)
-        ev_reg = np.exp(log_total_rf_loops + log_total_above_rf - reg_scan.log_run)
+        ev_reg = np.exp(_less(log_total_above_reg, reg_scan.log_run))
         reg_fills = _mul(ev_reg, inst)                              # words into (or out of) REGs
         if keep_rf:
-            ev_rf = np.exp(log_total_above_rf - above_rf.log_run)
+            ev_rf = np.exp(_less(log_total_above_rf, above_rf.log_run))
             rf_moves = _mul(_mul(shape.tile(op, e_rf), _mul(ev_rf, _halo(above_rf, shape, e_rf))), inst)
             arr_tile = shape.tile(op, e_arr)
             # the array-wide tile slides too, with its own (larger) overlap
@@ -299,7 +349,7 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
             rf_moves = 0.0
             child_events = ev_reg
         if keep_glb:
-            ev_glb = np.exp(log_total_above_glb - dram_scan.log_run)
+            ev_glb = np.exp(_less(log_total_above_glb, dram_scan.log_run))
             glb_moves = _mul(shape.tile(op, e_glb), _mul(ev_glb, _halo(dram_scan, shape, e_glb)))
         if op in nest.stationary and keep_rf:
             reload_words[op] = arr_tile
