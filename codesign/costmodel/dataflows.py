@@ -77,15 +77,27 @@ class Candidates:
     uncovered: np.ndarray | None = None
 
 
-def _cum_counts(bound: np.ndarray, extents: list) -> tuple[list, list]:
-    """Effective and nominal loop counts of a dimension split at increasing nominal extents.
+def _cum_counts(shape: Shape, splits: list[tuple[int, list]]) -> list[tuple[list, list]]:
+    """Effective and nominal loop counts of dimensions split at increasing nominal extents, per
+    (dimension, extents) of ``splits``.
 
     ``extents`` are the tile sizes after each level (innermost first); the last level takes the
-    remainder. Effective counts multiply to ``bound`` exactly (average tile sizes)."""
-    eff = [bound / np.ceil(bound / x) for x in extents]
-    counts = [eff[0]] + [eff[i] / eff[i - 1] for i in range(1, len(eff))] + [bound / eff[-1]]
-    nominal = [extents[0]] + [extents[i] / extents[i - 1] for i in range(1, len(extents))] + [None]
-    return counts, nominal
+    remainder. Effective counts multiply to the bound exactly (average tile sizes). Extents that
+    are arrays of the bounds' shape are divided in one stacked operation each (the same numbers)."""
+    flat = [(dim, x) for dim, extents in splits for x in extents]
+    full = shape.bounds[0].shape
+    if all(isinstance(x, np.ndarray) and x.shape == full for _, x in flat):
+        bound = shape.stacked_bounds(tuple(dim for dim, _ in flat))
+        eff_all = list(bound / np.ceil(bound / np.array([x for _, x in flat])))
+    else:
+        eff_all = [shape.bounds[dim] / np.ceil(shape.bounds[dim] / x) for dim, x in flat]
+    out, i = [], 0
+    for dim, extents in splits:
+        eff, i = eff_all[i:i + len(extents)], i + len(extents)
+        counts = [eff[0]] + [eff[j] / eff[j - 1] for j in range(1, len(eff))] + [shape.bounds[dim] / eff[-1]]
+        nominal = [extents[0]] + [extents[j] / extents[j - 1] for j in range(1, len(extents))] + [None]
+        out.append((counts, nominal))
+    return out
 
 
 def _loops(level_dim_counts: list[tuple[str, int, object, object]]) -> list[Loop]:
@@ -251,17 +263,14 @@ def _rs_candidates(shape: Shape, hw: HardwareView, e, r, t, g, p, q, n, m, r_sp,
     fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= stack)
     # Global buffer: the ifmap strip of the pass and the partial sums of m filters.
     o_chunk = n * p * t * g * e * bQ * hw.psum_bytes
+    pt = p * t
     if m is None:
-        m_chunks = np.clip(np.floor((hw.glb_bytes - i_glb) / o_chunk), 1.0, _ceil(bK, p * t))
+        m_chunks = np.clip(np.floor((hw.glb_bytes - i_glb) / o_chunk), 1.0, _ceil(bK, pt))
     else:
-        m_chunks = np.maximum(1.0, np.minimum(m / (p * t), _ceil(bK, p * t)))
+        m_chunks = np.maximum(1.0, np.minimum(m / pt, _ceil(bK, pt)))
     fits_glb = i_glb + m_chunks * o_chunk <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [p, p * t, p * t * m_chunks])
-    c_counts, c_nom = _cum_counts(bC, [q, q * r])
-    p_counts, p_nom = _cum_counts(bP, [e])
-    n_counts, n_nom = _cum_counts(bN, [n])
-    r_counts, r_nom = _cum_counts(bR, [r_sp])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (p_counts, p_nom), (n_counts, n_nom), (r_counts, r_nom), (g_counts, g_nom) = \
+        _cum_counts(shape, [(K, [p, pt, pt * m_chunks]), (C, [q, q * r]), (P, [e]), (N, [n]), (R, [r_sp]), (G, [g])])
     loops = _loops([
         ("rf", K, k_counts[0], k_nom[0]), ("rf", S, bS, bS), ("rf", C, c_counts[0], c_nom[0]),
         ("spatial", R, r_counts[0], r_nom[0]), ("spatial", P, p_counts[0], p_nom[0]),
@@ -311,20 +320,18 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     # Global buffer: for cg channels, the input rows of a strip and the weights of m filter tiles;
     # the partial sums of those filters.
     h_p = (pp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
-    k_tile = kk * ks * g
+    kks = kk * ks
+    k_tile = kks * g
     i_ch = g * nn * h_p * shape.full_input_width() * shape.input_ratio * hw.word_bytes
     w_ch = k_tile * bR * bS * hw.word_bytes
     o_tile = k_tile * nn * pp * bQ * hw.psum_bytes
     cg = _channels_that_fit(hw.glb_bytes - o_tile, i_ch + w_ch, cs, bC)
-    m = np.clip(np.floor((hw.glb_bytes - cg * i_ch) / (cg * w_ch + o_tile)), 1.0, _ceil(bK, kk * ks))
+    m = np.clip(np.floor((hw.glb_bytes - cg * i_ch) / (cg * w_ch + o_tile)), 1.0, _ceil(bK, kks))
     fits_glb = cg * (i_ch + m * w_ch) + m * o_tile <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [kk, kk * ks, kk * ks * m])
-    c_counts, c_nom = _cum_counts(bC, [1.0 + 0 * cs, cs, cg])
-    s_counts, s_nom = _cum_counts(bS, [s_rf, s_rf * s_sp])
-    r_counts, r_nom = _cum_counts(bR, [r_rf, r_rf * r_sp])
-    p_counts, p_nom = _cum_counts(bP, [pp])
-    n_counts, n_nom = _cum_counts(bN, [nn])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (s_counts, s_nom), (r_counts, r_nom), (p_counts, p_nom), \
+        (n_counts, n_nom), (g_counts, g_nom) = _cum_counts(shape, [
+            (K, [kk, kks, kks * m]), (C, [1.0 + 0 * cs, cs, cg]), (S, [s_rf, s_rf * s_sp]), (R, [r_rf, r_rf * r_sp]),
+            (P, [pp]), (N, [nn]), (G, [g])])
     # Inside the PE either the output pixels stream past a weight held in the operand register
     # (pixels innermost), or the filter taps come first so that the partial sum stays in the
     # accumulator register (taps innermost). Both orders are in the nest; a loop that a
@@ -374,18 +381,16 @@ def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     q_glb = np.where(band, bQ, q_sp)
     h_b = (p_sp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
     w_b = (q_glb - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    k_tile = kk * ks * g
+    kks = kk * ks
+    k_tile = kks * g
     i_ch = g * h_b * w_b * shape.input_ratio * hw.word_bytes
     w_ch = k_tile * bR * bS * hw.word_bytes
     o_tile = k_tile * p_sp * q_glb * hw.psum_bytes
     cc = _channels_that_fit(hw.glb_bytes - o_tile, i_ch + w_ch, 1.0, bC)
-    m = np.clip(np.floor((hw.glb_bytes - cc * i_ch) / (cc * w_ch + o_tile)), 1.0, _ceil(bK, kk * ks))
+    m = np.clip(np.floor((hw.glb_bytes - cc * i_ch) / (cc * w_ch + o_tile)), 1.0, _ceil(bK, kks))
     fits_glb = cc * (i_ch + m * w_ch) + m * o_tile <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [kk, kk * ks, kk * ks * m])
-    c_counts, c_nom = _cum_counts(bC, [cc])
-    p_counts, p_nom = _cum_counts(bP, [p_sp])
-    q_counts, q_nom = _cum_counts(bQ, [q_sp])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (p_counts, p_nom), (q_counts, q_nom), (g_counts, g_nom) = _cum_counts(
+        shape, [(K, [kk, kks, kks * m]), (C, [cc]), (P, [p_sp]), (Q, [q_sp]), (G, [g])])
     loops = _loops([
         ("rf", S, bS, bS), ("rf", R, bR, bR), ("rf", C, c_counts[0], c_nom[0]), ("rf", K, k_counts[0], k_nom[0]),
         ("spatial", P, p_counts[0], p_nom[0]), ("spatial", Q, q_counts[0], q_nom[0]),

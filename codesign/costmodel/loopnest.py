@@ -129,6 +129,15 @@ class Shape:
                              input_ratio=w(self.input_ratio), macs=w(self.macs))
         return cache[n]
 
+    def stacked_bounds(self, dims: tuple[int, ...]) -> np.ndarray:
+        """The bounds of ``dims`` stacked along a new first axis (cached per ``dims``)."""
+        cache = self.__dict__.setdefault("_stacked", {})
+        hit = cache.get(dims)
+        if hit is None:
+            hit = cache[dims] = np.array([self.bounds[d] for d in dims])
+            hit.flags.writeable = False
+        return hit
+
     def batched(self) -> bool:
         """Whether any layer has more than one image (cached)."""
         hit = self.__dict__.get("_batched")
@@ -297,13 +306,34 @@ def _halo_factor(dim: int, count: Num, shape: Shape, child_ext: list[Num], windo
     return (1.0 + (count - 1.0) * new) / count
 
 
+def _log_counts(loops: list[Loop]) -> dict[int, tuple[Num, Num]]:
+    """Per loop (by id): the log of its count and 1.0 where it runs a single iteration (0.0
+    elsewhere). Counts that are arrays of one shape are stacked, so that each of the three
+    operations runs once on all of them (element for element the same numbers)."""
+    pre: dict[int, tuple[Num, Num]] = {}
+    arrays: dict[tuple[int, ...], list[Loop]] = {}
+    for lp in loops:
+        if isinstance(lp.count, float):
+            pre[id(lp)] = (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0)
+        else:
+            arrays.setdefault(lp.count.shape, []).append(lp)
+    for group in arrays.values():
+        if len(group) == 1:
+            count = group[0].count
+            pre[id(group[0])] = (np.log(count), (count <= 1.0).astype(float))
+            continue
+        counts = np.array([lp.count for lp in group])
+        logs, once = np.log(counts), (counts <= 1.0).astype(float)
+        for i, lp in enumerate(group):
+            pre[id(lp)] = (logs[i], once[i])
+    return pre
+
+
 def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     """Accesses of every operand at every level, per (layer, candidate)."""
     loops = nest.loops
     seg = {level: [lp for lp in loops if lp.level == level] for level in ("rf", "glb", "dram")}
-    # Per loop, computed once: log of its count and whether it runs a single iteration.
-    pre = {id(lp): (np.log(lp.count), (lp.count <= 1.0).astype(float)) if not isinstance(lp.count, float)
-           else (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0) for lp in loops if lp.level != "spatial"}
+    pre = _log_counts([lp for lp in loops if lp.level != "spatial"])
     log_total_rf_loops = _sum([pre[id(lp)][0] for lp in seg["rf"]])
     log_total_above_rf = _sum([pre[id(lp)][0] for lp in seg["glb"] + seg["dram"]])
     log_total_above_glb = _sum([pre[id(lp)][0] for lp in seg["dram"]])
