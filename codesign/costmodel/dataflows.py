@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -59,6 +59,13 @@ class HardwareView:
     def words(self, nbytes: float, operand: str) -> float:
         return float(np.floor(nbytes / (self.psum_bytes if operand == "O" else self.word_bytes)))
 
+    @cached_property
+    def rs_words(self) -> tuple[dict[str, float], float, float, float]:
+        """The row-stationary RF partition (bytes) and the filter, ifmap and psum scratchpads in
+        words (once per hardware)."""
+        part = rf_partition("rs", self.rf_bytes, self.word_bytes, self.psum_bytes)
+        return part, self.words(part["W"], "W"), self.words(part["I"], "I"), self.words(part["O"], "O")
+
 
 @dataclass
 class Candidates:
@@ -77,16 +84,17 @@ class Candidates:
     uncovered: np.ndarray | None = None
 
 
-def _cum_counts(shape: Shape, splits: list[tuple[int, list]]) -> list[tuple[list, list]]:
+def _cum_counts(shape: Shape, splits: list[tuple[int, list]], stacked: bool = True) -> list[tuple[list, list]]:
     """Effective and nominal loop counts of dimensions split at increasing nominal extents, per
     (dimension, extents) of ``splits``.
 
     ``extents`` are the tile sizes after each level (innermost first); the last level takes the
-    remainder. Effective counts multiply to the bound exactly (average tile sizes). Extents that
-    are arrays of the bounds' shape are divided in one stacked operation each (the same numbers)."""
+    remainder. Effective counts multiply to the bound exactly (average tile sizes). When every
+    extent is an array of the bounds' shape (and ``stacked``), they are divided in one stacked
+    operation each: the same numbers as one extent at a time."""
     flat = [(dim, x) for dim, extents in splits for x in extents]
     full = shape.bounds[0].shape
-    if all(isinstance(x, np.ndarray) and x.shape == full for _, x in flat):
+    if stacked and all(isinstance(x, np.ndarray) and x.shape == full for _, x in flat):
         bound = shape.stacked_bounds(tuple(dim for dim, _ in flat))
         eff_all = list(bound / np.ceil(bound / np.array([x for _, x in flat])))
     else:
@@ -155,14 +163,6 @@ def rf_partition(dataflow: str, rf_bytes: float, word_bytes: float = 2.0, psum_b
     return {op: (rf_bytes if op == stationary else 0.0) for op in "WIO"}
 
 
-@lru_cache(maxsize=512)
-def _rs_words(hw: HardwareView) -> tuple[dict[str, float], float, float, float]:
-    """The row-stationary RF partition (bytes) and the filter, ifmap and psum scratchpads in
-    words, once per hardware."""
-    part = rf_partition("rs", hw.rf_bytes, hw.word_bytes, hw.psum_bytes)
-    return part, hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
-
-
 def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:
     """Row-stationary candidates: strips of output rows per pass (down to one row), the PE set
     replicated over groups and then filter-first, channel-first, not at all, or over channels and
@@ -172,7 +172,7 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     knobs, modes = _rs_grid(tiling, batch_knob)
     shape = shape.widen(knobs["strips"].shape[1])
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    _, w_words, i_words, o_words = _rs_words(hw)
+    _, w_words, i_words, o_words = hw.rs_words
     rows, cols = float(hw.rows), float(hw.cols)
     r_sp = np.minimum(bR, rows)
     e = np.minimum(_ceil(bP, knobs["strips"]), cols * np.floor(rows / r_sp))
@@ -258,7 +258,7 @@ def _rs_candidates(shape: Shape, hw: HardwareView, e, r, t, g, p, q, n, m, r_sp,
     """``rs_mapping`` given the set's rows, folds, stacked and total sets and the ifmap strip's
     bytes (which ``row_stationary`` has already computed)."""
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    part, w_words, i_words, o_words = _rs_words(hw)
+    part, w_words, i_words, o_words = hw.rs_words
     fits_rf = (q * bS <= i_words) & (p * q * bS <= w_words) & (p <= o_words)
     fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= stack)
     # Global buffer: the ifmap strip of the pass and the partial sums of m filters.

@@ -205,7 +205,8 @@ class Traffic:
     and read out of, each level they pass once complete); the rest are partial sums.
     """
 
-    pes: Num
+    #: The spatial loops' nominal extents along each dimension (``pes`` is their product).
+    spatial_extents: list[Num]
     cycles: Num
     reads: dict[str, dict[str, Num]]
     writes: dict[str, dict[str, Num]]
@@ -220,13 +221,22 @@ class Traffic:
     rf_tile: dict[str, Num]
     unique_outputs: Num
 
+    @property
+    def pes(self) -> Num:
+        """PEs the mapping unrolls over (computed when read: the cost models do not need it)."""
+        return _prod(self.spatial_extents)
 
-def _level_extents(loops: list[Loop], nominal: bool = False) -> dict[str, list[Num]]:
-    """Per level, the product of its loop counts along each dimension (one pass over the loops)."""
-    out: dict[str, list[Num]] = {level: [1.0] * 8 for level in LEVELS}
+
+def _level_extents(loops: list[Loop], nominal: bool = False, levels: tuple[str, ...] = LEVELS
+                   ) -> dict[str, list[Num]]:
+    """Per level (of ``levels``), the product of its loop counts along each dimension (one pass
+    over the loops)."""
+    out: dict[str, list[Num]] = {level: [1.0] * 8 for level in levels}
     for loop in loops:
+        ext = out.get(loop.level)
+        if ext is None:
+            continue
         value = loop.nominal if (nominal and loop.nominal is not None) else loop.count
-        ext = out[loop.level]
         ext[loop.dim] = _mul(ext[loop.dim], value)
     return out
 
@@ -306,10 +316,10 @@ def _halo_factor(dim: int, count: Num, shape: Shape, child_ext: list[Num], windo
     return (1.0 + (count - 1.0) * new) / count
 
 
-def _log_counts(loops: list[Loop]) -> dict[int, tuple[Num, Num]]:
+def _log_counts(loops: list[Loop], stacked: bool = True) -> dict[int, tuple[Num, Num]]:
     """Per loop (by id): the log of its count and 1.0 where it runs a single iteration (0.0
-    elsewhere). Counts that are arrays of one shape are stacked, so that each of the three
-    operations runs once on all of them (element for element the same numbers)."""
+    elsewhere). Counts that are arrays of one shape are stacked (unless not ``stacked``), so that
+    each of the three operations runs once on all of them: element for element the same numbers."""
     pre: dict[int, tuple[Num, Num]] = {}
     arrays: dict[tuple[int, ...], list[Loop]] = {}
     for lp in loops:
@@ -318,9 +328,9 @@ def _log_counts(loops: list[Loop]) -> dict[int, tuple[Num, Num]]:
         else:
             arrays.setdefault(lp.count.shape, []).append(lp)
     for group in arrays.values():
-        if len(group) == 1:
-            count = group[0].count
-            pre[id(group[0])] = (np.log(count), (count <= 1.0).astype(float))
+        if len(group) == 1 or not stacked:
+            for lp in group:
+                pre[id(lp)] = (np.log(lp.count), (lp.count <= 1.0).astype(float))
             continue
         counts = np.array([lp.count for lp in group])
         logs, once = np.log(counts), (counts <= 1.0).astype(float)
@@ -329,11 +339,12 @@ def _log_counts(loops: list[Loop]) -> dict[int, tuple[Num, Num]]:
     return pre
 
 
-def analyse(nest: LoopNest, shape: Shape) -> Traffic:
-    """Accesses of every operand at every level, per (layer, candidate)."""
+def analyse(nest: LoopNest, shape: Shape, stacked: bool = True) -> Traffic:
+    """Accesses of every operand at every level, per (layer, candidate); ``stacked=False`` takes
+    the loop counts' logarithms one loop at a time (the same numbers, slower)."""
     loops = nest.loops
     seg = {level: [lp for lp in loops if lp.level == level] for level in ("rf", "glb", "dram")}
-    pre = _log_counts([lp for lp in loops if lp.level != "spatial"])
+    pre = _log_counts([lp for lp in loops if lp.level != "spatial"], stacked)
     log_total_rf_loops = _sum([pre[id(lp)][0] for lp in seg["rf"]])
     log_total_above_rf = _sum([pre[id(lp)][0] for lp in seg["glb"] + seg["dram"]])
     log_total_above_glb = _sum([pre[id(lp)][0] for lp in seg["dram"]])
@@ -342,9 +353,8 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
     e_rf, e_sp = per_level["rf"], per_level["spatial"]
     e_arr = [_mul(a, b) for a, b in zip(e_rf, e_sp, strict=True)]
     e_glb = [_mul(a, b) for a, b in zip(e_arr, per_level["glb"], strict=True)]
-    nominal = _level_extents(loops, nominal=True)
+    nominal = _level_extents(loops, nominal=True, levels=("rf", "spatial"))
     n_rf, n_sp = nominal["rf"], nominal["spatial"]
-    pes = _prod(n_sp)
     inst = _prod(e_sp)
     cycles = _prod([b if (isinstance(s, float) and s == 1.0) else np.ceil(b / s)
                     for b, s in zip(shape.bounds, n_sp, strict=True)])
@@ -414,6 +424,6 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
         else:
             reads["glb"][op] = writes["glb"][op] = 0.0
             reads["dram"][op], writes["dram"][op] = arr_back, union
-    return Traffic(pes=pes, cycles=cycles, reads=reads, writes=writes, hops=hops, array=array,
+    return Traffic(spatial_extents=n_sp, cycles=cycles, reads=reads, writes=writes, hops=hops, array=array,
                    reload_words=reload_words, reloads=reloads, rf_tile=rf_tile,
                    unique_outputs=o_unique)

@@ -250,7 +250,7 @@ class SpatialCostModel(CostModel):
             busy[idx] = np.asarray(shape.macs)[row, 0]
 
         # clock network (zero unless the hardware models it; the key is always there)
-        dynamic = sum(parts[name] for name in ("mac", "rf", "noc", "buffer", "vector"))
+        dynamic = parts["mac"] + parts["rf"] + parts["noc"] + parts["buffer"] + parts["vector"]
         parts["clock"] = k.clock.energy_for(dynamic)
         parts["leakage"] = k.leakage_w * cycles / hw.clock_hz
         energy = {name: v * 1e-12 if name != "leakage" else v for name, v in parts.items()}
@@ -332,10 +332,12 @@ class SpatialCostModel(CostModel):
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
         score = self.score(lat, energy_pj)
         violates = spatial_violations(cand.nest, hw.spatial_dims, len(narrow.macs))
-        score[~expand(cand.fits_rf & cand.fits_glb & ~violates)] = np.inf
+        legal = cand.fits_rf & cand.fits_glb
+        score[~expand(legal & ~violates if hw.spatial_dims else legal)] = np.inf
         best = np.argmin(score, axis=1)
-        layers = np.arange(len(idx))
-        for j in np.nonzero(~np.isfinite(score[layers, best]))[0]:
+        chosen = np.arange(0, score.size, score.shape[1]) + best   # flat index of each layer's pick
+        no_fit = ~np.isfinite(score.take(chosen))
+        for j in np.nonzero(no_fit)[0]:
             reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw, violates)
 
         # Gather the chosen candidate's quantities: candidate-dependent ones in one indexing
@@ -347,11 +349,11 @@ class SpatialCostModel(CostModel):
                    rd["glb"]["O"], wr["glb"]["O"], rd["rf"]["W"] + wr["rf"]["W"], rd["rf"]["I"] + wr["rf"]["I"],
                    rd["rf"]["O"] + wr["rf"]["O"], array_bytes, *cand.knobs.values()]
         got = _gather(names, columns, row, best, shape.macs.shape)
-        cycles[idx] = lat[layers, best]
+        cycles[idx] = lat.take(chosen)
         compute[idx] = got["compute"]
         parts["mac"][idx] = narrow.macs[row, 0] * k.mac_pj
         parts["rf"][idx], parts["noc"][idx], parts["buffer"][idx] = got["rf"], got["noc"], got["buffer"]
-        parts["dram"][idx] = dram_bytes[layers, best] * k.dram_pj_per_byte
+        parts["dram"][idx] = dram_bytes.take(chosen) * k.dram_pj_per_byte
         uu = got["u"]
         dram_w = got["dram_w"] * word
         dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * (word * k.act_link))
@@ -364,7 +366,7 @@ class SpatialCostModel(CostModel):
                            ("glb.ifmap", got["glb_i"] * word), ("glb.psum", glb_o), ("rf.weights", got["rf_w"] * word),
                            ("rf.ifmap", got["rf_i"] * word), ("rf.psum", got["rf_o"] * psum), ("noc", got["array"])):
             traffic[key][idx] = value
-        bad = idx[~np.isfinite(score[layers, best])]
+        bad = idx[no_fit]
         if len(bad):  # a layer no mapping fits has no cost, not the cost of an illegal mapping
             for array in (cycles, compute, *parts.values(), *traffic.values()):
                 array[bad] = np.nan
