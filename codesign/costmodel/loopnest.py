@@ -167,12 +167,35 @@ class Shape:
         hit = memo.get(id(ext))
         if hit is not None and hit[0] is ext:
             return hit[1]
-        h = _window(ext[P], ext[R], self.stride_h, self.dilation_h)
-        w = _window(ext[Q], ext[S], self.stride_w, self.dilation_w)
+        h = self._axis_window(ext[P], ext[R], P)
+        w = self._axis_window(ext[Q], ext[S], Q)
         if len(memo) > 64:
             memo.clear()
         memo[id(ext)] = (ext, (h, w))
         return h, w
+
+    def _axis_window(self, outputs: Num, taps: Num, dim: int) -> Num:
+        """``_window`` along P (rows) or Q (columns); cached when the extents are the layers'
+        own bounds or constants (they then depend on the layers only)."""
+        stride, dilation = (self.stride_h, self.dilation_h) if dim == P else (self.stride_w, self.dilation_w)
+        key = (dim, self._layer_only(outputs), self._layer_only(taps))
+        if key[1] is None or key[2] is None:
+            return _window(outputs, taps, stride, dilation)
+        cache = self.__dict__.setdefault("_layer_windows", {})
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = _window(outputs, taps, stride, dilation)
+        return hit
+
+    def _layer_only(self, x: Num) -> tuple | None:
+        """A key for an extent that depends on the layers only (a constant or one of the bounds
+        themselves), else None."""
+        if isinstance(x, float):
+            return ("constant", x)
+        for d, bound in enumerate(self.bounds):
+            if x is bound:
+                return ("bound", d)
+        return None
 
     def tile(self, operand: str, ext: list[Num]) -> Num:
         """Elements of ``operand`` in a tile spanning ``ext`` along each dimension."""
