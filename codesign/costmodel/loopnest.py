@@ -138,6 +138,18 @@ class Shape:
             hit.flags.writeable = False
         return hit
 
+    def log_bound(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(log of the bound, 1.0 where it is at most one) along ``dim``, as ``analyse`` takes them
+        of a loop count (cached)."""
+        cache = self.__dict__.setdefault("_log_bounds", {})
+        hit = cache.get(dim)
+        if hit is None:
+            bound = self.bounds[dim]
+            hit = cache[dim] = (np.log(bound), (bound <= 1.0).astype(float))
+            for array in hit:
+                array.flags.writeable = False
+        return hit
+
     def batched(self) -> bool:
         """Whether any layer has more than one image (cached)."""
         hit = self.__dict__.get("_batched")
@@ -339,15 +351,18 @@ def _halo_factor(dim: int, count: Num, shape: Shape, child_ext: list[Num], windo
     return (1.0 + (count - 1.0) * new) / count
 
 
-def _log_counts(loops: list[Loop], stacked: bool = True) -> dict[int, tuple[Num, Num]]:
+def _log_counts(loops: list[Loop], shape: Shape, stacked: bool = True) -> dict[int, tuple[Num, Num]]:
     """Per loop (by id): the log of its count and 1.0 where it runs a single iteration (0.0
-    elsewhere). Counts that are arrays of one shape are stacked (unless not ``stacked``), so that
-    each of the three operations runs once on all of them: element for element the same numbers."""
+    elsewhere). A count that is one of the layers' bounds is looked up on the shape; counts that
+    are arrays of one shape are stacked (unless not ``stacked``), so that each of the three
+    operations runs once on all of them: element for element the same numbers."""
     pre: dict[int, tuple[Num, Num]] = {}
     arrays: dict[tuple[int, ...], list[Loop]] = {}
     for lp in loops:
         if isinstance(lp.count, float):
             pre[id(lp)] = (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0)
+        elif stacked and lp.count is shape.bounds[lp.dim]:
+            pre[id(lp)] = shape.log_bound(lp.dim)
         else:
             arrays.setdefault(lp.count.shape, []).append(lp)
     for group in arrays.values():
@@ -367,7 +382,7 @@ def analyse(nest: LoopNest, shape: Shape, stacked: bool = True) -> Traffic:
     the loop counts' logarithms one loop at a time (the same numbers, slower)."""
     loops = nest.loops
     seg = {level: [lp for lp in loops if lp.level == level] for level in ("rf", "glb", "dram")}
-    pre = _log_counts([lp for lp in loops if lp.level != "spatial"], stacked)
+    pre = _log_counts([lp for lp in loops if lp.level != "spatial"], shape, stacked)
     log_total_rf_loops = _sum([pre[id(lp)][0] for lp in seg["rf"]])
     log_total_above_rf = _sum([pre[id(lp)][0] for lp in seg["glb"] + seg["dram"]])
     log_total_above_glb = _sum([pre[id(lp)][0] for lp in seg["dram"]])
