@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
-from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape
+from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape, is_scalar
 
 #: Scratchpads of the row-stationary PE in words: Eyeriss's 224-entry filter, 12-entry ifmap and
 #: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 448 B, 24 B and 48 B of 16-bit
@@ -41,9 +41,10 @@ EYERISS_IFMAP_SPAD_WORDS = 12
 EYERISS_PSUM_SPAD_WORDS = 24
 
 
-@dataclass
+@dataclass(frozen=True)
 class HardwareView:
-    """What the dataflows need to know about the hardware (sizes in bytes and words)."""
+    """What the dataflows need to know about the hardware (sizes in bytes and words); frozen, so
+    that what depends only on it is computed once per hardware."""
 
     rows: int
     cols: int
@@ -57,6 +58,13 @@ class HardwareView:
 
     def words(self, nbytes: float, operand: str) -> float:
         return float(np.floor(nbytes / (self.psum_bytes if operand == "O" else self.word_bytes)))
+
+    @cached_property
+    def rs_words(self) -> tuple[dict[str, float], float, float, float]:
+        """The row-stationary RF partition (bytes) and the filter, ifmap and psum scratchpads in
+        words (once per hardware)."""
+        part = rf_partition("rs", self.rf_bytes, self.word_bytes, self.psum_bytes)
+        return part, self.words(part["W"], "W"), self.words(part["I"], "I"), self.words(part["O"], "O")
 
 
 @dataclass
@@ -76,15 +84,28 @@ class Candidates:
     uncovered: np.ndarray | None = None
 
 
-def _cum_counts(bound: np.ndarray, extents: list) -> tuple[list, list]:
-    """Effective and nominal loop counts of a dimension split at increasing nominal extents.
+def _cum_counts(shape: Shape, splits: list[tuple[int, list]], stacked: bool = True) -> list[tuple[list, list]]:
+    """Effective and nominal loop counts of dimensions split at increasing nominal extents, per
+    (dimension, extents) of ``splits``.
 
     ``extents`` are the tile sizes after each level (innermost first); the last level takes the
-    remainder. Effective counts multiply to ``bound`` exactly (average tile sizes)."""
-    eff = [bound / np.ceil(bound / x) for x in extents]
-    counts = [eff[0]] + [eff[i] / eff[i - 1] for i in range(1, len(eff))] + [bound / eff[-1]]
-    nominal = [extents[0]] + [extents[i] / extents[i - 1] for i in range(1, len(extents))] + [None]
-    return counts, nominal
+    remainder. Effective counts multiply to the bound exactly (average tile sizes). When every
+    extent is an array of the bounds' shape (and ``stacked``), they are divided in one stacked
+    operation each: the same numbers as one extent at a time."""
+    flat = [(dim, x) for dim, extents in splits for x in extents]
+    full = shape.bounds[0].shape
+    if stacked and all(isinstance(x, np.ndarray) and x.shape == full for _, x in flat):
+        bound = shape.stacked_bounds(tuple(dim for dim, _ in flat))
+        eff_all = list(bound / np.ceil(bound / np.array([x for _, x in flat])))
+    else:
+        eff_all = [shape.bounds[dim] / np.ceil(shape.bounds[dim] / x) for dim, x in flat]
+    out, i = [], 0
+    for dim, extents in splits:
+        eff, i = eff_all[i:i + len(extents)], i + len(extents)
+        counts = [eff[0]] + [eff[j] / eff[j - 1] for j in range(1, len(eff))] + [shape.bounds[dim] / eff[-1]]
+        nominal = [extents[0]] + [extents[j] / extents[j - 1] for j in range(1, len(extents))] + [None]
+        out.append((counts, nominal))
+    return out
 
 
 def _loops(level_dim_counts: list[tuple[str, int, object, object]]) -> list[Loop]:
@@ -92,13 +113,13 @@ def _loops(level_dim_counts: list[tuple[str, int, object, object]]) -> list[Loop
     candidate (a count of 1 that does not depend on the candidate) are left out."""
     out = []
     for level, dim, count, nominal in level_dim_counts:
-        if np.ndim(count) == 0:
+        if is_scalar(count):
             count = float(count)
             if count == 1.0 and (nominal is None or np.all(np.asarray(nominal) <= 1.0)):
                 continue
         elif count.shape[-1] == 1 and not np.any(count != 1.0) and (nominal is None or np.all(np.asarray(nominal) <= 1.0)):
             continue
-        if nominal is not None and np.ndim(nominal) == 0:
+        if nominal is not None and is_scalar(nominal):
             nominal = float(nominal)
         out.append(Loop(level, dim, count, nominal))
     return out
@@ -142,34 +163,27 @@ def rf_partition(dataflow: str, rf_bytes: float, word_bytes: float = 2.0, psum_b
     return {op: (rf_bytes if op == stationary else 0.0) for op in "WIO"}
 
 
-def _rs_partition(hw: HardwareView) -> dict[str, float]:
-    return rf_partition("rs", hw.rf_bytes, hw.word_bytes, hw.psum_bytes)
-
-
 def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: bool) -> Candidates:
     """Row-stationary candidates: strips of output rows per pass (down to one row), the PE set
     replicated over groups and then filter-first, channel-first, not at all, or over channels and
     filters evenly with the groups one after another; whole batch or one image per pass; q and m
     as large as the scratchpads and the buffer hold, p as large as they hold but split evenly over
     the set's filters."""
-    strips = [1, 2, 4, 8, 16, 1e9] if tiling else [1]
-    knobs = _grid(strips=strips, replicate=[0, 1, 2, 3], n_all=[1, 0] if batch_knob else [0])
+    knobs, modes = _rs_grid(tiling, batch_knob)
     shape = shape.widen(knobs["strips"].shape[1])
     bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    part = _rs_partition(hw)
-    w_words, i_words, o_words = hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
+    _, w_words, i_words, o_words = hw.rs_words
     rows, cols = float(hw.rows), float(hw.cols)
     r_sp = np.minimum(bR, rows)
     e = np.minimum(_ceil(bP, knobs["strips"]), cols * np.floor(rows / r_sp))
     segs = _ceil(e, cols)
     stack = _stacked_sets(rows, r_sp, segs)
-    n_sets = stack * np.floor(cols / _ceil(e, segs))
+    n_sets = _sets(stack, cols, e, segs)
     # Replicate the PE set over groups, then filters first (0), channels first (1), not at all (2),
     # or (3) over channels and filters evenly, one group after another (Table III, CONV4/5).
     # Channel replicas are stacked (at most ``stack`` of them).
-    mode = knobs["replicate"]
-    single, even = mode == 2, mode == 3
-    g = np.where(single | even | (not hw.group_unroll), 1.0, np.minimum(bG, n_sets))
+    first, single, even = modes["first"], modes["single"], modes["even"]
+    g = np.where(modes["one_group"] if hw.group_unroll else True, 1.0, np.minimum(bG, n_sets))
     rem = np.where(single, 1.0, np.floor(n_sets / g))
     t_a = np.minimum(rem, bK)
     r_a = np.minimum(np.minimum(np.floor(rem / t_a), bC), stack)
@@ -177,22 +191,34 @@ def row_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: boo
     t_b = np.minimum(np.floor(rem / r_b), bK)
     r_c = np.maximum(1.0, np.minimum(np.minimum(np.floor(np.sqrt(rem)), bC), stack))
     t_c = np.minimum(np.floor(rem / r_c), bK)
-    t = np.where(mode == 0, t_a, np.where(even, t_c, t_b))
-    r = np.where(mode == 0, r_a, np.where(even, r_c, r_b))
+    t = np.where(first, t_a, np.where(even, t_c, t_b))
+    r = np.where(first, r_a, np.where(even, r_c, r_b))
     q = np.maximum(1.0, np.minimum(_ceil(bC, r), np.floor(i_words / bS)))
-    n = np.where(knobs["n_all"] > 0, bN, 1.0)
+    n = np.where(modes["n_all"], bN, 1.0)
     # p: as many filters as the PE scratchpads hold and whose partial sums fit the buffer next to
     # the pass's ifmap strip.
-    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    i_glb = n * q * r * g * h_e * w_all * shape.input_ratio * hw.word_bytes
+    i_glb = _ifmap_strip_bytes(shape, hw, e, r_sp, n, q, r, g)
     p_glb = np.floor((hw.glb_bytes - i_glb) / (n * t * g * e * bQ * hw.psum_bytes))
     k_set = _ceil(bK, t)
     p = np.maximum(1.0, np.minimum(np.minimum(np.minimum(k_set, o_words), np.floor(w_words / (q * bS))), p_glb))
     # the same number of filter passes with equal tiles: whole tiles of p * t filters fill the
     # buffer's partial-sum share without a ragged last one (Table III: p = 16 for 96..384 filters)
     p = _ceil(k_set, _ceil(k_set, p))
-    return rs_mapping(shape, hw, e=e, r=r, t=t, g=g, p=p, q=q, n=n, m=None)
+    return _rs_candidates(shape, hw, e, r, t, g, p, q, n, None, r_sp, segs, stack, n_sets, i_glb)
+
+
+@lru_cache(maxsize=8)
+def _rs_grid(tiling: bool, batch_knob: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The row-stationary knob grid and masks of its replication modes and batch knob (fixed
+    grids: cached)."""
+    strips = [1, 2, 4, 8, 16, 1e9] if tiling else [1]
+    knobs = _grid(strips=strips, replicate=[0, 1, 2, 3], n_all=[1, 0] if batch_knob else [0])
+    mode = knobs["replicate"]
+    masks = {"first": mode == 0, "single": mode == 2, "even": mode == 3, "one_group": (mode == 2) | (mode == 3),
+             "n_all": knobs["n_all"] > 0}
+    for array in masks.values():
+        array.flags.writeable = False
+    return knobs, masks
 
 
 def _stacked_sets(rows: float, r_sp, segs):
@@ -202,36 +228,49 @@ def _stacked_sets(rows: float, r_sp, segs):
     return np.floor(rows / (r_sp * segs))
 
 
+def _sets(stack, cols: float, e, segs):
+    """PE sets on the array: ``stack`` high, as many side by side as the folded set's width allows."""
+    return stack * np.floor(cols / _ceil(e, segs))
+
+
+def _ifmap_strip_bytes(shape: Shape, hw: HardwareView, e, r_sp, n, q, r, g):
+    """Global-buffer bytes of a pass's ifmap strip: the input rows of e output rows, the full
+    width, for n images and the q x r channels of g groups."""
+    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
+    return n * q * r * g * h_e * shape.full_input_width() * shape.input_ratio * hw.word_bytes
+
+
 def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -> Candidates:
     """The row-stationary loop nest for given Eyeriss mapping parameters (JSSC 2017, Table III):
     e output rows per PE set, r channel and t filter replicas of the set (g group replicas), p
     filters and q channels per PE, n images per pass and m filters whose partial sums the global
     buffer holds (``None``: as many as fit)."""
-    bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
-    part = _rs_partition(hw)
-    w_words, i_words, o_words = hw.words(part["W"], "W"), hw.words(part["I"], "I"), hw.words(part["O"], "O")
     rows, cols = float(hw.rows), float(hw.cols)
-    r_sp = np.minimum(bR, rows)
+    r_sp = np.minimum(shape.bounds[R], rows)
     segs = _ceil(e, cols)
+    stack = _stacked_sets(rows, r_sp, segs)
+    i_glb = _ifmap_strip_bytes(shape, hw, e, r_sp, n, q, r, g)
+    return _rs_candidates(shape, hw, e, r, t, g, p, q, n, m, r_sp, segs, stack, _sets(stack, cols, e, segs), i_glb)
+
+
+def _rs_candidates(shape: Shape, hw: HardwareView, e, r, t, g, p, q, n, m, r_sp, segs, stack, n_sets, i_glb
+                   ) -> Candidates:
+    """``rs_mapping`` given the set's rows, folds, stacked and total sets and the ifmap strip's
+    bytes (which ``row_stationary`` has already computed)."""
+    bN, bK, bC, bP, bQ, bR, bS, bG = shape.bounds
+    part, w_words, i_words, o_words = hw.rs_words
     fits_rf = (q * bS <= i_words) & (p * q * bS <= w_words) & (p <= o_words)
-    n_sets = np.floor(rows / (r_sp * segs)) * np.floor(cols / _ceil(e, segs))
-    fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= _stacked_sets(rows, r_sp, segs))
+    fits_rf = fits_rf & (r * t * g <= n_sets) & (r <= stack)
     # Global buffer: the ifmap strip of the pass and the partial sums of m filters.
-    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    i_glb = n * q * r * g * h_e * w_all * shape.input_ratio * hw.word_bytes
     o_chunk = n * p * t * g * e * bQ * hw.psum_bytes
+    pt = p * t
     if m is None:
-        m_chunks = np.clip(np.floor((hw.glb_bytes - i_glb) / o_chunk), 1.0, _ceil(bK, p * t))
+        m_chunks = np.clip(np.floor((hw.glb_bytes - i_glb) / o_chunk), 1.0, _ceil(bK, pt))
     else:
-        m_chunks = np.maximum(1.0, np.minimum(m / (p * t), _ceil(bK, p * t)))
+        m_chunks = np.maximum(1.0, np.minimum(m / pt, _ceil(bK, pt)))
     fits_glb = i_glb + m_chunks * o_chunk <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [p, p * t, p * t * m_chunks])
-    c_counts, c_nom = _cum_counts(bC, [q, q * r])
-    p_counts, p_nom = _cum_counts(bP, [e])
-    n_counts, n_nom = _cum_counts(bN, [n])
-    r_counts, r_nom = _cum_counts(bR, [r_sp])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (p_counts, p_nom), (n_counts, n_nom), (r_counts, r_nom), (g_counts, g_nom) = \
+        _cum_counts(shape, [(K, [p, pt, pt * m_chunks]), (C, [q, q * r]), (P, [e]), (N, [n]), (R, [r_sp]), (G, [g])])
     loops = _loops([
         ("rf", K, k_counts[0], k_nom[0]), ("rf", S, bS, bS), ("rf", C, c_counts[0], c_nom[0]),
         ("spatial", R, r_counts[0], r_nom[0]), ("spatial", P, p_counts[0], p_nom[0]),
@@ -281,21 +320,18 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     # Global buffer: for cg channels, the input rows of a strip and the weights of m filter tiles;
     # the partial sums of those filters.
     h_p = (pp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
-    w_all = (bQ - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    k_tile = kk * ks * g
-    i_ch = g * nn * h_p * w_all * shape.input_ratio * hw.word_bytes
+    kks = kk * ks
+    k_tile = kks * g
+    i_ch = g * nn * h_p * shape.full_input_width() * shape.input_ratio * hw.word_bytes
     w_ch = k_tile * bR * bS * hw.word_bytes
     o_tile = k_tile * nn * pp * bQ * hw.psum_bytes
     cg = _channels_that_fit(hw.glb_bytes - o_tile, i_ch + w_ch, cs, bC)
-    m = np.clip(np.floor((hw.glb_bytes - cg * i_ch) / (cg * w_ch + o_tile)), 1.0, _ceil(bK, kk * ks))
+    m = np.clip(np.floor((hw.glb_bytes - cg * i_ch) / (cg * w_ch + o_tile)), 1.0, _ceil(bK, kks))
     fits_glb = cg * (i_ch + m * w_ch) + m * o_tile <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [kk, kk * ks, kk * ks * m])
-    c_counts, c_nom = _cum_counts(bC, [1.0 + 0 * cs, cs, cg])
-    s_counts, s_nom = _cum_counts(bS, [s_rf, s_rf * s_sp])
-    r_counts, r_nom = _cum_counts(bR, [r_rf, r_rf * r_sp])
-    p_counts, p_nom = _cum_counts(bP, [pp])
-    n_counts, n_nom = _cum_counts(bN, [nn])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (s_counts, s_nom), (r_counts, r_nom), (p_counts, p_nom), \
+        (n_counts, n_nom), (g_counts, g_nom) = _cum_counts(shape, [
+            (K, [kk, kks, kks * m]), (C, [1.0 + 0 * cs, cs, cg]), (S, [s_rf, s_rf * s_sp]), (R, [r_rf, r_rf * r_sp]),
+            (P, [pp]), (N, [nn]), (G, [g])])
     # Inside the PE either the output pixels stream past a weight held in the operand register
     # (pixels innermost), or the filter taps come first so that the partial sum stays in the
     # accumulator register (taps innermost). Both orders are in the nest; a loop that a
@@ -345,18 +381,16 @@ def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     q_glb = np.where(band, bQ, q_sp)
     h_b = (p_sp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
     w_b = (q_glb - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
-    k_tile = kk * ks * g
+    kks = kk * ks
+    k_tile = kks * g
     i_ch = g * h_b * w_b * shape.input_ratio * hw.word_bytes
     w_ch = k_tile * bR * bS * hw.word_bytes
     o_tile = k_tile * p_sp * q_glb * hw.psum_bytes
     cc = _channels_that_fit(hw.glb_bytes - o_tile, i_ch + w_ch, 1.0, bC)
-    m = np.clip(np.floor((hw.glb_bytes - cc * i_ch) / (cc * w_ch + o_tile)), 1.0, _ceil(bK, kk * ks))
+    m = np.clip(np.floor((hw.glb_bytes - cc * i_ch) / (cc * w_ch + o_tile)), 1.0, _ceil(bK, kks))
     fits_glb = cc * (i_ch + m * w_ch) + m * o_tile <= hw.glb_bytes
-    k_counts, k_nom = _cum_counts(bK, [kk, kk * ks, kk * ks * m])
-    c_counts, c_nom = _cum_counts(bC, [cc])
-    p_counts, p_nom = _cum_counts(bP, [p_sp])
-    q_counts, q_nom = _cum_counts(bQ, [q_sp])
-    g_counts, g_nom = _cum_counts(bG, [g])
+    (k_counts, k_nom), (c_counts, c_nom), (p_counts, p_nom), (q_counts, q_nom), (g_counts, g_nom) = _cum_counts(
+        shape, [(K, [kk, kks, kks * m]), (C, [cc]), (P, [p_sp]), (Q, [q_sp]), (G, [g])])
     loops = _loops([
         ("rf", S, bS, bS), ("rf", R, bR, bR), ("rf", C, c_counts[0], c_nom[0]), ("rf", K, k_counts[0], k_nom[0]),
         ("spatial", P, p_counts[0], p_nom[0]), ("spatial", Q, q_counts[0], q_nom[0]),

@@ -49,6 +49,33 @@ def _mul(a: Num, b: Num) -> Num:
     return a * b
 
 
+def is_scalar(x: object) -> bool:
+    """``np.ndim(x) == 0`` without numpy's dispatch (called for every loop and result column)."""
+    return not isinstance(x, np.ndarray) or x.ndim == 0
+
+
+def _add(a: Num, b: Num) -> Num:
+    """``a + b``, without an array operation when one of them is the float 0.0 (the sums here are
+    of logarithms, which only ever meet ``exp``: the sign of a zero does not matter)."""
+    if isinstance(a, float) and a == 0.0:
+        return b
+    if isinstance(b, float) and b == 0.0:
+        return a
+    return a + b
+
+
+def _less(a: Num, b: Num) -> Num:
+    """``a - b``, without an array operation when ``b`` is the float 0.0."""
+    return a if isinstance(b, float) and b == 0.0 else a - b
+
+
+def _sum(values: list[Num]) -> Num:
+    out: Num = 0.0
+    for v in values:
+        out = _add(out, v)
+    return out
+
+
 def _prod(values: list[Num]) -> Num:
     out: Num = 1.0
     for v in values:
@@ -102,6 +129,49 @@ class Shape:
                              input_ratio=w(self.input_ratio), macs=w(self.macs))
         return cache[n]
 
+    def stacked_bounds(self, dims: tuple[int, ...]) -> np.ndarray:
+        """The bounds of ``dims`` stacked along a new first axis (cached per ``dims``)."""
+        cache = self.__dict__.setdefault("_stacked", {})
+        hit = cache.get(dims)
+        if hit is None:
+            hit = cache[dims] = np.array([self.bounds[d] for d in dims])
+            hit.flags.writeable = False
+        return hit
+
+    def log_bound(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(log of the bound, 1.0 where it is at most one) along ``dim``, as ``analyse`` takes them
+        of a loop count (cached)."""
+        cache = self.__dict__.setdefault("_log_bounds", {})
+        hit = cache.get(dim)
+        if hit is None:
+            bound = self.bounds[dim]
+            hit = cache[dim] = (np.log(bound), (bound <= 1.0).astype(float))
+            for array in hit:
+                array.flags.writeable = False
+        return hit
+
+    def batched(self) -> bool:
+        """Whether any layer has more than one image (cached)."""
+        hit = self.__dict__.get("_batched")
+        if hit is None:
+            hit = self.__dict__["_batched"] = bool(np.any(self.bounds[N] > 1))
+        return hit
+
+    def full_input_width(self) -> np.ndarray:
+        """Input columns the whole output width reads (cached: it depends on the layers only)."""
+        width = self.__dict__.get("_full_width")
+        if width is None:
+            width = self.__dict__["_full_width"] = _window(self.bounds[Q], self.bounds[S], self.stride_w,
+                                                           self.dilation_w)
+        return width
+
+    def outputs(self) -> np.ndarray:
+        """Output elements of the layers (per group times groups; cached)."""
+        out = self.__dict__.get("_outputs")
+        if out is None:
+            out = self.__dict__["_outputs"] = self.tile("O", self.bounds)
+        return out
+
     def input_window(self, ext: list[Num]) -> tuple[Num, Num]:
         """Input rows and columns a tile of ``ext`` outputs and filter taps reads (remembered for
         the extents list while it lives: the analysis asks for the same tiles several times)."""
@@ -109,12 +179,35 @@ class Shape:
         hit = memo.get(id(ext))
         if hit is not None and hit[0] is ext:
             return hit[1]
-        h = _window(ext[P], ext[R], self.stride_h, self.dilation_h)
-        w = _window(ext[Q], ext[S], self.stride_w, self.dilation_w)
+        h = self._axis_window(ext[P], ext[R], P)
+        w = self._axis_window(ext[Q], ext[S], Q)
         if len(memo) > 64:
             memo.clear()
         memo[id(ext)] = (ext, (h, w))
         return h, w
+
+    def _axis_window(self, outputs: Num, taps: Num, dim: int) -> Num:
+        """``_window`` along P (rows) or Q (columns); cached when the extents are the layers'
+        own bounds or constants (they then depend on the layers only)."""
+        stride, dilation = (self.stride_h, self.dilation_h) if dim == P else (self.stride_w, self.dilation_w)
+        key = (dim, self._layer_only(outputs), self._layer_only(taps))
+        if key[1] is None or key[2] is None:
+            return _window(outputs, taps, stride, dilation)
+        cache = self.__dict__.setdefault("_layer_windows", {})
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = _window(outputs, taps, stride, dilation)
+        return hit
+
+    def _layer_only(self, x: Num) -> tuple | None:
+        """A key for an extent that depends on the layers only (a constant or one of the bounds
+        themselves), else None."""
+        if isinstance(x, float):
+            return ("constant", x)
+        for d, bound in enumerate(self.bounds):
+            if x is bound:
+                return ("bound", d)
+        return None
 
     def tile(self, operand: str, ext: list[Num]) -> Num:
         """Elements of ``operand`` in a tile spanning ``ext`` along each dimension."""
@@ -147,7 +240,8 @@ class Traffic:
     and read out of, each level they pass once complete); the rest are partial sums.
     """
 
-    pes: Num
+    #: The spatial loops' nominal extents along each dimension (``pes`` is their product).
+    spatial_extents: list[Num]
     cycles: Num
     reads: dict[str, dict[str, Num]]
     writes: dict[str, dict[str, Num]]
@@ -162,13 +256,22 @@ class Traffic:
     rf_tile: dict[str, Num]
     unique_outputs: Num
 
+    @property
+    def pes(self) -> Num:
+        """PEs the mapping unrolls over (computed when read: the cost models do not need it)."""
+        return _prod(self.spatial_extents)
 
-def _level_extents(loops: list[Loop], nominal: bool = False) -> dict[str, list[Num]]:
-    """Per level, the product of its loop counts along each dimension (one pass over the loops)."""
-    out: dict[str, list[Num]] = {level: [1.0] * 8 for level in LEVELS}
+
+def _level_extents(loops: list[Loop], nominal: bool = False, levels: tuple[str, ...] = LEVELS
+                   ) -> dict[str, list[Num]]:
+    """Per level (of ``levels``), the product of its loop counts along each dimension (one pass
+    over the loops)."""
+    out: dict[str, list[Num]] = {level: [1.0] * 8 for level in levels}
     for loop in loops:
+        ext = out.get(loop.level)
+        if ext is None:
+            continue
         value = loop.nominal if (nominal and loop.nominal is not None) else loop.count
-        ext = out[loop.level]
         ext[loop.dim] = _mul(ext[loop.dim], value)
     return out
 
@@ -203,7 +306,7 @@ def _scan(operand: str, loops: list[Loop], pre: dict[int, tuple[Num, Num]]) -> _
     for loop in loops:
         log_c, stay = pre[id(loop)]
         if loop.dim not in relevant:
-            log_run = log_run + (log_c if isinstance(alive, float) and alive == 1.0 else alive * log_c)
+            log_run = _add(log_run, log_c if isinstance(alive, float) and alive == 1.0 else alive * log_c)
             continue
         if isinstance(stay, float):
             if stay == 1.0:
@@ -223,8 +326,8 @@ def _chain(inner: _Scan, outer: _Scan) -> _Scan:
     if isinstance(a, float) and a == 0.0:
         return inner
     if isinstance(a, float):
-        return _Scan(inner.log_run + outer.log_run, outer.alive, inner.ends + outer.ends)
-    return _Scan(inner.log_run + a * outer.log_run, a * outer.alive,
+        return _Scan(_add(inner.log_run, outer.log_run), outer.alive, inner.ends + outer.ends)
+    return _Scan(_add(inner.log_run, a * outer.log_run), a * outer.alive,
                  inner.ends + [(loop, a * share) for loop, share in outer.ends])
 
 
@@ -248,27 +351,52 @@ def _halo_factor(dim: int, count: Num, shape: Shape, child_ext: list[Num], windo
     return (1.0 + (count - 1.0) * new) / count
 
 
-def analyse(nest: LoopNest, shape: Shape) -> Traffic:
-    """Accesses of every operand at every level, per (layer, candidate)."""
+def _log_counts(loops: list[Loop], shape: Shape, stacked: bool = True) -> dict[int, tuple[Num, Num]]:
+    """Per loop (by id): the log of its count and 1.0 where it runs a single iteration (0.0
+    elsewhere). A count that is one of the layers' bounds is looked up on the shape; counts that
+    are arrays of one shape are stacked (unless not ``stacked``), so that each of the three
+    operations runs once on all of them: element for element the same numbers."""
+    pre: dict[int, tuple[Num, Num]] = {}
+    arrays: dict[tuple[int, ...], list[Loop]] = {}
+    for lp in loops:
+        if isinstance(lp.count, float):
+            pre[id(lp)] = (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0)
+        elif stacked and lp.count is shape.bounds[lp.dim]:
+            pre[id(lp)] = shape.log_bound(lp.dim)
+        else:
+            arrays.setdefault(lp.count.shape, []).append(lp)
+    for group in arrays.values():
+        if len(group) == 1 or not stacked:
+            for lp in group:
+                pre[id(lp)] = (np.log(lp.count), (lp.count <= 1.0).astype(float))
+            continue
+        counts = np.array([lp.count for lp in group])
+        logs, once = np.log(counts), (counts <= 1.0).astype(float)
+        for i, lp in enumerate(group):
+            pre[id(lp)] = (logs[i], once[i])
+    return pre
+
+
+def analyse(nest: LoopNest, shape: Shape, stacked: bool = True) -> Traffic:
+    """Accesses of every operand at every level, per (layer, candidate); ``stacked=False`` takes
+    the loop counts' logarithms one loop at a time (the same numbers, slower)."""
     loops = nest.loops
     seg = {level: [lp for lp in loops if lp.level == level] for level in ("rf", "glb", "dram")}
-    # Per loop, computed once: log of its count and whether it runs a single iteration.
-    pre = {id(lp): (np.log(lp.count), (lp.count <= 1.0).astype(float)) if not isinstance(lp.count, float)
-           else (math.log(lp.count), 1.0 if lp.count <= 1.0 else 0.0) for lp in loops if lp.level != "spatial"}
-    log_total_rf_loops = sum(pre[id(lp)][0] for lp in seg["rf"])
-    log_total_above_rf = sum(pre[id(lp)][0] for lp in seg["glb"] + seg["dram"])
-    log_total_above_glb = sum(pre[id(lp)][0] for lp in seg["dram"])
+    pre = _log_counts([lp for lp in loops if lp.level != "spatial"], shape, stacked)
+    log_total_rf_loops = _sum([pre[id(lp)][0] for lp in seg["rf"]])
+    log_total_above_rf = _sum([pre[id(lp)][0] for lp in seg["glb"] + seg["dram"]])
+    log_total_above_glb = _sum([pre[id(lp)][0] for lp in seg["dram"]])
+    log_total_above_reg = _add(log_total_rf_loops, log_total_above_rf)
     per_level = _level_extents(loops)
     e_rf, e_sp = per_level["rf"], per_level["spatial"]
     e_arr = [_mul(a, b) for a, b in zip(e_rf, e_sp, strict=True)]
     e_glb = [_mul(a, b) for a, b in zip(e_arr, per_level["glb"], strict=True)]
-    nominal = _level_extents(loops, nominal=True)
+    nominal = _level_extents(loops, nominal=True, levels=("rf", "spatial"))
     n_rf, n_sp = nominal["rf"], nominal["spatial"]
-    pes = _prod(n_sp)
     inst = _prod(e_sp)
     cycles = _prod([b if (isinstance(s, float) and s == 1.0) else np.ceil(b / s)
                     for b, s in zip(shape.bounds, n_sp, strict=True)])
-    o_unique = shape.tile("O", shape.bounds)
+    o_unique = shape.outputs()
 
     reads: dict[str, dict[str, Num]] = {"rf": {}, "glb": {}, "dram": {}}
     writes: dict[str, dict[str, Num]] = {"rf": {}, "glb": {}, "dram": {}}
@@ -284,10 +412,10 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
         dram_scan = _scan(op, seg["dram"], pre)
         above_rf = _chain(_scan(op, seg["glb"], pre), dram_scan)
         reg_scan = _chain(_scan(op, seg["rf"], pre), above_rf)
-        ev_reg = np.exp(log_total_rf_loops + log_total_above_rf - reg_scan.log_run)
+        ev_reg = np.exp(_less(log_total_above_reg, reg_scan.log_run))
         reg_fills = _mul(ev_reg, inst)                              # words into (or out of) REGs
         if keep_rf:
-            ev_rf = np.exp(log_total_above_rf - above_rf.log_run)
+            ev_rf = np.exp(_less(log_total_above_rf, above_rf.log_run))
             rf_moves = _mul(_mul(shape.tile(op, e_rf), _mul(ev_rf, _halo(above_rf, shape, e_rf))), inst)
             arr_tile = shape.tile(op, e_arr)
             # the array-wide tile slides too, with its own (larger) overlap
@@ -299,7 +427,7 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
             rf_moves = 0.0
             child_events = ev_reg
         if keep_glb:
-            ev_glb = np.exp(log_total_above_glb - dram_scan.log_run)
+            ev_glb = np.exp(_less(log_total_above_glb, dram_scan.log_run))
             glb_moves = _mul(shape.tile(op, e_glb), _mul(ev_glb, _halo(dram_scan, shape, e_glb)))
         if op in nest.stationary and keep_rf:
             reload_words[op] = arr_tile
@@ -334,6 +462,6 @@ def analyse(nest: LoopNest, shape: Shape) -> Traffic:
         else:
             reads["glb"][op] = writes["glb"][op] = 0.0
             reads["dram"][op], writes["dram"][op] = arr_back, union
-    return Traffic(pes=pes, cycles=cycles, reads=reads, writes=writes, hops=hops, array=array,
+    return Traffic(spatial_extents=n_sp, cycles=cycles, reads=reads, writes=writes, hops=hops, array=array,
                    reload_words=reload_words, reloads=reloads, rf_tile=rf_tile,
                    unique_outputs=o_unique)

@@ -38,7 +38,7 @@ from accelerators.spatial import SpatialArray
 from codesign.costmodel.base import COST_MODELS, CostModel
 from codesign.costmodel.compression import rlc_factor
 from codesign.costmodel.dataflows import DATAFLOWS, Candidates, HardwareView, rf_partition
-from codesign.costmodel.loopnest import Shape, analyse
+from codesign.costmodel.loopnest import Shape, analyse, is_scalar
 from codesign.costmodel.mapping_constraints import spatial_violations
 from codesign.costmodel.residency import activation_residency
 from codesign.costmodel.result import NetworkCost
@@ -112,6 +112,8 @@ class _Constants:
     area: dict[str, float]
     leakage_w: float
     clock: ClockNetwork
+    #: What the dataflows' candidate generators read of the hardware.
+    view: HardwareView
 
 
 @lru_cache(maxsize=1024)
@@ -138,6 +140,9 @@ def _constants(hw: SpatialArray) -> _Constants:
         act_link=rlc_factor(hw.rlc_zeros, hw.bits) if hw.rlc_zeros > 0 else 1.0, area=SpatialCostModel.area_mm2(hw),
         leakage_w=glb.leakage_w + hw.rows * hw.cols * rf.leakage_w,
         clock=ClockNetwork(tn, node, hw.clock_share),
+        view=HardwareView(rows=hw.rows, cols=hw.cols, rf_bytes=hw.rf_bytes, glb_bytes=glb_bytes,
+                          word_bytes=hw.bits / 8.0, psum_bytes=hw.psum_bits / 8.0,
+                          group_unroll=not hw.spatial_dims or "G" in hw.spatial_dims),
     )
 
 
@@ -147,8 +152,16 @@ class _LazyMappings(Sequence[str]):
     def __init__(self, n: int, mac_idx: np.ndarray, values: dict[str, np.ndarray],
                  describe: Callable[[dict[str, float]], str], reasons: list[str], resident_in: np.ndarray) -> None:
         self._n, self._reasons, self._resident = n, reasons, resident_in
-        self._pos = {int(i): k for k, i in enumerate(mac_idx)}
+        self._mac_idx = mac_idx
+        self._pos_map: dict[int, int] | None = None
         self._values, self._describe = values, describe
+
+    @property
+    def _pos(self) -> dict[int, int]:
+        """Layer index -> position among the MAC layers (built on first read)."""
+        if self._pos_map is None:
+            self._pos_map = {int(i): k for k, i in enumerate(self._mac_idx)}
+        return self._pos_map
 
     def __len__(self) -> int:
         return self._n
@@ -237,7 +250,7 @@ class SpatialCostModel(CostModel):
             busy[idx] = np.asarray(shape.macs)[row, 0]
 
         # clock network (zero unless the hardware models it; the key is always there)
-        dynamic = sum(parts[name] for name in ("mac", "rf", "noc", "buffer", "vector"))
+        dynamic = parts["mac"] + parts["rf"] + parts["noc"] + parts["buffer"] + parts["vector"]
         parts["clock"] = k.clock.energy_for(dynamic)
         parts["leakage"] = k.leakage_w * cycles / hw.clock_hz
         energy = {name: v * 1e-12 if name != "leakage" else v for name, v in parts.items()}
@@ -255,11 +268,8 @@ class SpatialCostModel(CostModel):
         """Score every candidate mapping of every MAC layer, keep the best by the goal, and fill the
         per-layer arrays in place."""
         word, psum = k.word, k.psum
-        view = HardwareView(rows=hw.rows, cols=hw.cols, rf_bytes=hw.rf_bytes, glb_bytes=k.glb_bytes,
-                            word_bytes=word, psum_bytes=psum,
-                            group_unroll=not hw.spatial_dims or "G" in hw.spatial_dims)
         generate = self.mapping or DATAFLOWS[hw.dataflow]
-        cand = generate(shape, view, bool(np.any(shape.bounds[0] > 1)), self.tiling)
+        cand = generate(shape, k.view, shape.batched(), self.tiling)
         narrow, shape = shape, cand.shape
         t = analyse(cand.nest, shape)
         keep = cand.nest.keep
@@ -270,13 +280,17 @@ class SpatialCostModel(CostModel):
 
         # Output words leave as partial sums (psum width) except the final value of each of the u
         # outputs (word width): bytes = words * psum + u * (word - psum).
+        # (Byte counts are never -0.0, so adding a zero changes nothing: it is skipped.)
         final_extra = 0.0 if word == psum else u * (word - psum)
+
+        def finals(x):
+            return x if word == psum else x + final_extra
 
         # Per distinct layer and candidate: everything but the DRAM traffic of activations that
         # the neighbouring layers may keep on chip.
         dram_fixed = rd["dram"]["W"] * word + (wr["dram"]["O"] + rd["dram"]["O"] - u) * psum
         dram_in = rd["dram"]["I"] * (word * k.act_link)
-        array_bytes = (t.array["W"] + t.array["I"]) * word + t.array["O"] * psum + final_extra
+        array_bytes = finals((t.array["W"] + t.array["I"]) * word + t.array["O"] * psum)
         busy_cycles: np.ndarray | float = t.cycles
         startup: np.ndarray | float = 0.0
         for op in cand.nest.stationary:
@@ -285,15 +299,15 @@ class SpatialCostModel(CostModel):
             # 1.0 where the stationary tile cannot be double-buffered (reloads stall the PEs)
             single = np.asarray(2.0 * size[op] * t.rf_tile[op] > cand.partition.get(op, 0.0), dtype=float)
             busy_cycles = busy_cycles + t.reloads[op] * load * single
-            startup = startup + load * (1.0 - single)
+            startup = load * (1.0 - single) if is_scalar(startup) and startup == 0.0 else startup + load * (1.0 - single)
         busy_cycles = np.maximum(busy_cycles, array_bytes * (1.0 / k.noc_bpc))
         # Global-buffer bytes read and written (outputs at psum width but their final values).
         glb_rd = (rd["glb"]["W"] + rd["glb"]["I"]) * word
         glb_wr = (wr["glb"]["W"] + wr["glb"]["I"]) * word
         if keep["O"][1]:
-            glb_rd = glb_rd + rd["glb"]["O"] * psum + final_extra
-            glb_wr = glb_wr + wr["glb"]["O"] * psum + final_extra
-        if np.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
+            glb_rd = finals(glb_rd + rd["glb"]["O"] * psum)
+            glb_wr = finals(glb_wr + wr["glb"]["O"] * psum)
+        if math.isfinite(k.glb_bpc):  # the buffer's ports serve the array and the DRAM fills alike
             busy_cycles = np.maximum(busy_cycles, (glb_rd + glb_wr) * (1.0 / k.glb_bpc))
         rf_pj = shape.macs * ((2 * hw.bits + hw.psum_bits) * k.e_reg)   # operand registers, per MAC
         for op in "WIO":
@@ -310,7 +324,7 @@ class SpatialCostModel(CostModel):
         same = len(row) == shape.bounds[0].shape[0]     # no duplicate layers: rows are layers
 
         def expand(x):
-            return x if same or np.ndim(x) == 0 else x[row]
+            return x if same or is_scalar(x) else x[row]
 
         dram_bytes = (expand(dram_fixed) + expand(dram_in) * (1.0 - res_in)
                       + expand(u) * (word * k.act_link * (1.0 - res_out)))
@@ -318,10 +332,12 @@ class SpatialCostModel(CostModel):
         energy_pj = expand(onchip_pj) + dram_bytes * k.dram_pj_per_byte
         score = self.score(lat, energy_pj)
         violates = spatial_violations(cand.nest, hw.spatial_dims, len(narrow.macs))
-        score[~expand(cand.fits_rf & cand.fits_glb & ~violates)] = np.inf
+        legal = cand.fits_rf & cand.fits_glb
+        score[~expand(legal & ~violates if hw.spatial_dims else legal)] = np.inf
         best = np.argmin(score, axis=1)
-        layers = np.arange(len(idx))
-        for j in np.nonzero(~np.isfinite(score[layers, best]))[0]:
+        chosen = np.arange(0, score.size, score.shape[1]) + best   # flat index of each layer's pick
+        no_fit = ~np.isfinite(score.take(chosen))
+        for j in np.nonzero(no_fit)[0]:
             reasons[idx[j]] = self._no_fit_reason(cand, int(row[j]), hw, violates)
 
         # Gather the chosen candidate's quantities: candidate-dependent ones in one indexing
@@ -332,12 +348,12 @@ class SpatialCostModel(CostModel):
                    rd["dram"]["O"], rd["glb"]["W"] + wr["glb"]["W"], rd["glb"]["I"] + wr["glb"]["I"],
                    rd["glb"]["O"], wr["glb"]["O"], rd["rf"]["W"] + wr["rf"]["W"], rd["rf"]["I"] + wr["rf"]["I"],
                    rd["rf"]["O"] + wr["rf"]["O"], array_bytes, *cand.knobs.values()]
-        got = _gather(names, columns, row, best, score.shape[1])
-        cycles[idx] = lat[layers, best]
+        got = _gather(names, columns, row, best, shape.macs.shape)
+        cycles[idx] = lat.take(chosen)
         compute[idx] = got["compute"]
         parts["mac"][idx] = narrow.macs[row, 0] * k.mac_pj
         parts["rf"][idx], parts["noc"][idx], parts["buffer"][idx] = got["rf"], got["noc"], got["buffer"]
-        parts["dram"][idx] = dram_bytes[layers, best] * k.dram_pj_per_byte
+        parts["dram"][idx] = dram_bytes.take(chosen) * k.dram_pj_per_byte
         uu = got["u"]
         dram_w = got["dram_w"] * word
         dram_i = np.where(resident_in[idx], 0.0, got["dram_i"] * (word * k.act_link))
@@ -350,7 +366,7 @@ class SpatialCostModel(CostModel):
                            ("glb.ifmap", got["glb_i"] * word), ("glb.psum", glb_o), ("rf.weights", got["rf_w"] * word),
                            ("rf.ifmap", got["rf_i"] * word), ("rf.psum", got["rf_o"] * psum), ("noc", got["array"])):
             traffic[key][idx] = value
-        bad = idx[~np.isfinite(score[layers, best])]
+        bad = idx[no_fit]
         if len(bad):  # a layer no mapping fits has no cost, not the cost of an illegal mapping
             for array in (cycles, compute, *parts.values(), *traffic.values()):
                 array[bad] = np.nan
@@ -388,25 +404,26 @@ class SpatialCostModel(CostModel):
         }
 
 
-def _gather(names: list[str], columns: list, row: np.ndarray, best: np.ndarray, n_cand: int) -> dict[str, np.ndarray]:
-    """``column[row, best]`` for each column: (distinct layers, candidates) arrays, (distinct
-    layers, 1) arrays and scalars, grouped by kind so that each kind is indexed once."""
-    full, narrow, out = [], [], {}
+def _gather(names: list[str], columns: list, row: np.ndarray, best: np.ndarray, size: tuple[int, int]
+            ) -> dict[str, np.ndarray]:
+    """``column[row, best]`` for each column, the per-candidate arrays being of shape ``size``
+    (rows, candidates) or broadcast to it: one row, one column (per row), or scalars."""
+    n_rows, n_cols = size
+    chosen = row * n_cols + best
+    out = {}
     for name, col in zip(names, columns, strict=True):
-        if np.ndim(col) == 0:
+        if is_scalar(col):
             out[name] = np.full(len(row), float(col))
-        elif col.shape[1] == n_cand and n_cand > 1:
-            full.append((name, col))
+            continue
+        rows, cols = col.shape
+        if rows == n_rows and cols == n_cols:
+            out[name] = col.take(chosen)
+        elif cols == n_cols:
+            out[name] = col.take(best)
+        elif rows == n_rows:
+            out[name] = col.take(row)
         else:
-            narrow.append((name, col))
-    if full:
-        n_rows = max(c.shape[0] for _, c in full)
-        stacked = np.stack([c if c.shape[0] == n_rows else np.broadcast_to(c, (n_rows, n_cand))
-                            for _, c in full])[:, row, best]
-        out.update({name: stacked[i] for i, (name, _) in enumerate(full)})
-    if narrow:
-        stacked = np.stack([np.asarray(c, dtype=float)[:, 0] for _, c in narrow])[:, row]
-        out.update({name: stacked[i] for i, (name, _) in enumerate(narrow)})
+            out[name] = np.full(len(row), float(col.flat[0]))
     return out
 
 
