@@ -96,6 +96,14 @@ def exhaustive() -> tuple[np.ndarray, np.ndarray, float, dict[str, int]]:
     return lo, span, hypervolume(front, np.full(3, 1.1)), counts
 
 
+def arch_key(record: Any) -> str:
+    """The architecture a trial evaluated (its ``arch`` part's key)."""
+    key = record.result.get("parts", {}).get("arch", {}).get("key")
+    if key is None:
+        raise KeyError(f"trial {record.number} has no parts.arch.key in its result")
+    return key
+
+
 def prefix_lengths(records: list[Any], checkpoints: list[int], unit: str) -> list[int]:
     """How many of the first trials a budget of N allows: N trials, or (``architectures``) the
     trials before the (N+1)-th distinct architecture, since in a real search the architecture work
@@ -104,7 +112,7 @@ def prefix_lengths(records: list[Any], checkpoints: list[int], unit: str) -> lis
         return checkpoints
     firsts, seen = [], set()
     for i, r in enumerate(records):
-        key = r.result.get("arch", {}).get("key")
+        key = arch_key(r)
         if key not in seen:
             seen.add(key)
             firsts.append(i)
@@ -122,7 +130,7 @@ def run_records(name: str, seed: int, checkpoints: list[int], unit: str) -> list
             experiment = Experiment.from_config(parse_config(experiment_config(name, seed, budget)))
             run_search(experiment, run, quiet=True)
             records = sorted((r for r in run.trials() if not r.requeued), key=lambda r: r.number)
-            distinct = len({r.result.get("arch", {}).get("key") for r in records})
+            distinct = len({arch_key(r) for r in records})
             if unit == "trials" or distinct > checkpoints[-1] or budget >= 20 * checkpoints[-1]:
                 return records
             budget += 2 * (checkpoints[-1] + 1 - distinct)
