@@ -134,8 +134,10 @@ class _Walker:
     def block(self, target: str, block: nn.Module, x: str) -> str:
         """timm's ``DepthwiseSeparableConv`` (ds) or ``InvertedResidual`` (ir), as its forward runs."""
         kind = type(block).__name__
-        if (kind not in ("DepthwiseSeparableConv", "InvertedResidual") or block.conv_s2d is not None
-                or type(block.aa) is not nn.Identity or type(block.drop_path) is not nn.Identity):
+        # (timm versions without a space-to-depth or anti-aliasing option lack those attributes)
+        if (kind not in ("DepthwiseSeparableConv", "InvertedResidual") or getattr(block, "conv_s2d", None) is not None
+                or type(getattr(block, "aa", nn.Identity())) is not nn.Identity
+                or type(block.drop_path) is not nn.Identity):
             raise UnknownModel(f"{target}: {kind}")
         shortcut = x
         if kind == "DepthwiseSeparableConv":

@@ -243,13 +243,27 @@ class RayExecutor(Executor):
         self._running: dict[Any, tuple[int, Candidate, int, float]] = {}  # ref -> (key, candidate, slot, start)
         self._retries: dict[int, int] = {}
         self._ready: deque[tuple[int, Outcome]] = deque()  # results decided without a ray.get
-        pings = [a.ping.remote() for a in self._actors]
-        waiting = pings
-        while waiting:  # every actor up, in waits that each end with the cluster probed
-            _, waiting = ray.wait(waiting, num_returns=len(waiting), timeout=PROBE_INTERVAL_S)
+        self._wait_all([a.ping.remote() for a in self._actors])
+
+    def _wait_all(self, refs: list[Any]) -> list[int]:
+        """Wait for one call on each actor (``refs[slot]``) in waits that each end with the
+        cluster probed; the slots whose actor died, each replaced (and no longer idle)."""
+        waiting = refs
+        while waiting:
+            _, waiting = self._ray.wait(waiting, num_returns=len(waiting), timeout=PROBE_INTERVAL_S)
             if waiting:
                 self._check_cluster()
-        ray.get(pings)
+        dead = []
+        for slot, ref in enumerate(refs):
+            try:
+                self._ray.get(ref)
+            except self._dead as exc:
+                self._check_cluster(exc)
+                if slot in self._idle:
+                    self._idle.remove(slot)
+                self._replace_actor(slot)  # it starts with ``self.spec``; ready when its ping is
+                dead.append(slot)
+        return dead
 
     def _check_cluster(self, cause: BaseException | None = None) -> None:
         """Raise ``ExecutorLost`` when the cluster's GCS no longer accepts a connection."""
@@ -289,7 +303,7 @@ class RayExecutor(Executor):
         if spec == self.spec:
             return
         self.spec = spec
-        self._ray.get([actor.use_spec.remote(spec) for actor in self._actors])
+        self._wait_all([actor.use_spec.remote(spec) for actor in self._actors])
 
     def submit(self, key: int, candidate: Candidate) -> None:
         self._pending.append((key, candidate))

@@ -94,10 +94,12 @@ class ProcessExecutor(Executor):
         self._start_failures = 0
         self._calls = itertools.count()
         self._workers: list[_Worker] = []
+        self._started = False
         try:
             for _ in range(workers):
                 self._workers.append(self._start())  # one by one: close() ends those started
             self._await_ready()
+            self._started = True
         except BaseException:
             self.close()
             raise
@@ -159,7 +161,10 @@ class ProcessExecutor(Executor):
             return
         if not worker.ready:
             if message[0] == FAILED:
-                raise CodesignError(f"a worker process could not build the pipeline: {message[1]}")
+                what = f"a worker process could not build the pipeline: {message[1]}"
+                # Mid-run (a replacement, the prepared spec) the run stops as interrupted and can be
+                # resumed; before any trial the pipeline itself is at fault.
+                raise ExecutorLost(what) if self._started else CodesignError(what)
             assert message[0] == READY, message
             worker.ready = True
             self._start_failures = 0
@@ -269,6 +274,7 @@ class ProcessExecutor(Executor):
         for worker in self._workers:
             try:
                 worker.conn.send((SPEC, spec))
+                worker.ready = False  # until it answers READY on the new spec
             except OSError:
                 self._died(worker)  # its replacement starts with the new spec
         self._await_ready()

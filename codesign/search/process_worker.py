@@ -4,8 +4,11 @@ driver over its pipe (``codesign.search.process_executor``).
 A worker builds its own ``Pipeline`` from the plain spec (with its own architecture cache), runs
 torch on one thread (two processes with one thread each use two cores far better than one with
 two threads on small convolutions), ignores Ctrl-C (the driver handles it and stops the
-workers), and exits when told to, when its pipe closes, or when the driver is gone (checked every
-``PARENT_CHECK_S`` while it waits), so a killed run leaves no worker behind.
+workers), and exits when told to or when the driver is gone, also in the middle of an evaluation:
+on Linux the kernel kills it with its parent (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread
+ends it within ``PARENT_CHECK_S``. A forked worker holds copies of the driver's open files, the
+run directory's lock among them, so one that outlived a killed driver would keep ``--resume``
+out.
 
 Messages are tuples, the first item the kind:
 
@@ -13,13 +16,17 @@ Messages are tuples, the first item the kind:
 - ``(EVALUATE, key, candidate)`` → ``(key, Outcome)`` (without the artefacts);
 - ``(CALL, key, stage, method, item)`` → ``(key, (True, value))`` or ``(key, (False, error))``:
   a stage's method on one item (the parallel part of a stage's preparation);
-- ``(SPEC, spec)``: rebuild the pipeline from ``spec`` (no answer);
+- ``(SPEC, spec)``: rebuild the pipeline from ``spec`` → ``(READY, pid)`` or ``(FAILED, error)``;
 - ``(STOP,)``: exit.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import sys
+import threading
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -30,6 +37,28 @@ PARENT_CHECK_S = 1.0
 
 def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+#: ``prctl`` option: the signal the kernel sends this process when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent_pid: int) -> None:
+    """End this process when ``parent_pid`` (its parent) ends, whatever it is doing then."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)  # nobody to serve; no cleanup of the driver's state is ours to run
+
+    threading.Thread(target=watch, name="codesign-worker-watchdog", daemon=True).start()
 
 
 def _single_threaded_torch() -> None:
@@ -52,30 +81,47 @@ def _answer(pipeline: Any, message: tuple[Any, ...]) -> tuple[Any, Any]:
         return key, (False, error_text(exc))
 
 
-def worker_main(conn: Connection, spec: Any, parent_pid: int) -> None:
-    """Serve the driver on ``conn`` until told to stop or the driver is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the driver's to handle
-    _single_threaded_torch()
+def _build(spec: Any) -> tuple[Any, tuple[Any, ...]]:
+    """The pipeline of ``spec`` and the message that says so: READY, or FAILED with the error."""
     from codesign.search.pipeline import Pipeline
 
     try:
-        pipeline = Pipeline(spec)
+        return Pipeline(spec), (READY, os.getpid())
     except Exception as exc:  # noqa: BLE001 - the driver reports it as the executor's error
-        conn.send((FAILED, error_text(exc)))
-        return
-    conn.send((READY, os.getpid()))
-    while True:
-        if not conn.poll(PARENT_CHECK_S):
-            if os.getppid() != parent_pid:  # the driver died (kill -9): nobody to serve
-                return
-            continue
-        try:
+        return None, (FAILED, error_text(exc))
+
+
+def _send_answer(conn: Connection, pipeline: Any, message: tuple[Any, ...]) -> None:
+    """Answer an EVALUATE or CALL message; an answer that cannot be sent (it does not pickle)
+    becomes the task's failure, so the driver gets a reason instead of a dead worker."""
+    from codesign.search.pipeline import failed_outcome
+
+    key, value = _answer(pipeline, message)
+    try:
+        conn.send((key, value))  # pickled whole before a byte is written
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the driver
+        reason = f"its result could not be sent to the driver: {error_text(exc)}"
+        conn.send((key, failed_outcome(reason) if message[0] == EVALUATE else (False, reason)))
+
+
+def worker_main(conn: Connection, spec: Any, parent_pid: int) -> None:
+    """Serve the driver on ``conn`` until told to stop or the driver is gone."""
+    _die_with(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the driver's to handle
+    _single_threaded_torch()
+    try:
+        pipeline, reply = _build(spec)
+        conn.send(reply)
+        while pipeline is not None:
             message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message[0] == STOP:
-            return
-        if message[0] == SPEC:
-            pipeline = Pipeline(message[1])
-            continue
-        conn.send(_answer(pipeline, message))
+            if message[0] == STOP:
+                return
+            if message[0] == SPEC:
+                pipeline, reply = _build(message[1])
+                conn.send(reply)
+                continue
+            _send_answer(conn, pipeline, message)
+    except (EOFError, OSError):  # the driver closed its end: nobody to serve
+        return

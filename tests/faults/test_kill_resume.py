@@ -97,3 +97,53 @@ def test_kill_9_at_several_points_then_resume_reaches_the_budget(tmp_path):
     status = run_status(RunDir(out))
     assert status["state"] == "complete" and status["finished"] == BUDGET
     assert status["requeued"] == len([r for r in records if r.requeued]) >= 2
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` now."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                out.add(int(entry))
+    return out
+
+
+def _gone(pid: int) -> bool:
+    """``pid`` has exited (a zombie that no init reaps counts as exited)."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2] == "Z"
+
+
+def test_kill_9_of_the_driver_ends_its_busy_workers_and_resume_is_not_refused(tmp_path):
+    """Both ``processes`` workers are paused in their second evaluation (they hold copies of the
+    driver's files, the run directory's lock among them) when the driver is killed: the workers
+    end with it, mid-evaluation, and a ``--resume`` right away is let in and reaches the budget."""
+    budget = 6
+    pause = tmp_path / "pause"
+    pause.touch()
+    options = {"pause_file": str(pause), "pause_after": 1, "hang_s": 600}
+    config = write_config(tmp_path, options, budget, executor={"name": "processes", "workers": 2})
+    out = tmp_path / "run"
+    proc = start(["run", str(config), "--out", str(out), "--quiet"])
+    try:
+        wait_for(lambda: counts(out).get("COMPLETE", 0) >= 2 and counts(out).get("RUNNING", 0) >= 2, proc,
+                 "both workers paused in their second evaluation")
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        _kill(proc)
+        wait_for(lambda: all(_gone(pid) for pid in workers), None, "the workers ended with their driver")
+        pause.unlink()  # (the resumed run's own workers would pause too)
+        done = subprocess.run(cli_argv("run", "--resume", str(out), "--quiet"), capture_output=True, text=True,
+                              timeout=600, env={**os.environ})
+    finally:
+        pause.unlink(missing_ok=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert run_status(RunDir(out))["finished"] == budget

@@ -254,3 +254,23 @@ def test_the_reference_sample_is_scored_on_the_workers_as_in_the_driver():
         inline = dict(make_executor("inline", expected, 1, None, None).run(batch))
     for i, outcome in outcomes.items():
         assert not outcome.error and outcome.metrics.value("proxy") == inline[i].metrics.value("proxy")
+
+
+def test_a_result_that_cannot_be_sent_fails_its_trial_with_the_reason():
+    """An outcome that does not pickle becomes the trial's failure, not a dead worker that the
+    driver would retry three times and report as ``exit status 1``."""
+    import multiprocessing
+
+    from codesign.search.process_worker import EVALUATE, _send_answer
+
+    class Unsendable:
+        def evaluate(self, candidate):
+            return self
+
+        def without_artefacts(self):
+            return lambda: None  # not picklable
+
+    driver, worker = multiprocessing.Pipe()
+    _send_answer(worker, Unsendable(), (EVALUATE, 7, None))
+    key, outcome = driver.recv()
+    assert key == 7 and outcome.error.startswith("its result could not be sent to the driver:")
