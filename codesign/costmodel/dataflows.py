@@ -30,7 +30,21 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from codesign.costmodel.loopnest import C, G, K, Loop, LoopNest, N, P, Q, R, S, Shape, is_scalar
+from codesign.costmodel.loopnest import (
+    C,
+    G,
+    K,
+    Loop,
+    LoopNest,
+    N,
+    P,
+    Q,
+    R,
+    S,
+    Shape,
+    is_scalar,
+    window,
+)
 
 #: Scratchpads of the row-stationary PE in words: Eyeriss's 224-entry filter, 12-entry ifmap and
 #: 24-entry psum scratchpads (Chen et al., JSSC 2017, Table IV: 448 B, 24 B and 48 B of 16-bit
@@ -236,7 +250,7 @@ def _sets(stack, cols: float, e, segs):
 def _ifmap_strip_bytes(shape: Shape, hw: HardwareView, e, r_sp, n, q, r, g):
     """Global-buffer bytes of a pass's ifmap strip: the input rows of e output rows, the full
     width, for n images and the q x r channels of g groups."""
-    h_e = (e - 1.0) * shape.stride_h + (r_sp - 1.0) * shape.dilation_h + 1.0
+    h_e = window(e, r_sp, shape.stride_h, shape.dilation_h)
     return n * q * r * g * h_e * shape.full_input_width() * shape.input_ratio * hw.word_bytes
 
 
@@ -319,7 +333,7 @@ def weight_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     fits_rf = (s_rf * r_rf * kk <= w_words) & (w_words >= 1)
     # Global buffer: for cg channels, the input rows of a strip and the weights of m filter tiles;
     # the partial sums of those filters.
-    h_p = (pp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
+    h_p = window(pp, bR, shape.stride_h, shape.dilation_h)
     kks = kk * ks
     k_tile = kks * g
     i_ch = g * nn * h_p * shape.full_input_width() * shape.input_ratio * hw.word_bytes
@@ -379,8 +393,8 @@ def output_stationary(shape: Shape, hw: HardwareView, batch_knob: bool, tiling: 
     # Global buffer: for cc channels, the input rows of one block row (full width, or one block)
     # and the weights of m filter tiles; the outputs of those filters.
     q_glb = np.where(band, bQ, q_sp)
-    h_b = (p_sp - 1.0) * shape.stride_h + (bR - 1.0) * shape.dilation_h + 1.0
-    w_b = (q_glb - 1.0) * shape.stride_w + (bS - 1.0) * shape.dilation_w + 1.0
+    h_b = window(p_sp, bR, shape.stride_h, shape.dilation_h)
+    w_b = window(q_glb, bS, shape.stride_w, shape.dilation_w)
     kks = kk * ks
     k_tile = kks * g
     i_ch = g * h_b * w_b * shape.input_ratio * hw.word_bytes

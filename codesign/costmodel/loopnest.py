@@ -94,7 +94,7 @@ class Loop:
     nominal: Num | None = None
 
 
-def _window(outputs: Num, taps: Num, stride: np.ndarray, dilation: np.ndarray) -> Num:
+def window(outputs: Num, taps: Num, stride: np.ndarray, dilation: np.ndarray) -> Num:
     """Input extent read by ``outputs`` outputs of a ``taps``-tap window."""
     if isinstance(outputs, float) and outputs == 1.0:
         return 1.0 if isinstance(taps, float) and taps == 1.0 else (taps - 1.0) * dilation + 1.0
@@ -161,7 +161,7 @@ class Shape:
         """Input columns the whole output width reads (cached: it depends on the layers only)."""
         width = self.__dict__.get("_full_width")
         if width is None:
-            width = self.__dict__["_full_width"] = _window(self.bounds[Q], self.bounds[S], self.stride_w,
+            width = self.__dict__["_full_width"] = window(self.bounds[Q], self.bounds[S], self.stride_w,
                                                            self.dilation_w)
         return width
 
@@ -187,16 +187,16 @@ class Shape:
         return h, w
 
     def _axis_window(self, outputs: Num, taps: Num, dim: int) -> Num:
-        """``_window`` along P (rows) or Q (columns); cached when the extents are the layers'
+        """``window`` along P (rows) or Q (columns); cached when the extents are the layers'
         own bounds or constants (they then depend on the layers only)."""
         stride, dilation = (self.stride_h, self.dilation_h) if dim == P else (self.stride_w, self.dilation_w)
         key = (dim, self._layer_only(outputs), self._layer_only(taps))
         if key[1] is None or key[2] is None:
-            return _window(outputs, taps, stride, dilation)
+            return window(outputs, taps, stride, dilation)
         cache = self.__dict__.setdefault("_layer_windows", {})
         hit = cache.get(key)
         if hit is None:
-            hit = cache[key] = _window(outputs, taps, stride, dilation)
+            hit = cache[key] = window(outputs, taps, stride, dilation)
         return hit
 
     def _layer_only(self, x: Num) -> tuple | None:
