@@ -157,6 +157,15 @@ def test_a_search_joins_a_running_cluster(joined_head, ray_env, tmp_path):
     assert session["reason"] == "budget" and session["pid"] not in pids
 
 
+def _paused_run(tmp_path, budget: int):
+    """A two-worker Ray experiment whose workers pause in their third evaluation while the
+    returned pause file exists: (pause file, experiment file, run directory)."""
+    pause = tmp_path / "pause"
+    pause.touch()
+    options = {"pause_file": str(pause), "pause_after": 2, "hang_s": HANG_S}
+    return pause, write_config(tmp_path, options, budget, executor={"name": "ray", "workers": 2}), tmp_path / "run"
+
+
 def _evaluated(out, n: int):
     """``n`` trials evaluated (complete, not answered as a repeat) in the journal."""
     def check() -> bool:
@@ -171,11 +180,7 @@ def test_a_cluster_that_goes_away_stops_the_run_as_interrupted_and_it_resumes(ra
     group is killed: the run sees its cluster gone, stops as interrupted with one line, keeps
     the four, and a resume on another cluster (the module's) reaches the budget."""
     budget = 10
-    pause = tmp_path / "pause"
-    pause.touch()
-    options = {"pause_file": str(pause), "pause_after": 2, "hang_s": HANG_S}
-    config = write_config(tmp_path, options, budget, executor={"name": "ray", "workers": 2})
-    out = tmp_path / "run"
+    pause, config, out = _paused_run(tmp_path, budget)
     try:
         with ray_head(tmp_path_factory.mktemp("ray"), ray_env) as (address, head):
             proc = start(["run", str(config), "--out", str(out), "--quiet", "--ray-address", address], env=ray_env)
@@ -211,11 +216,7 @@ def test_a_worker_node_that_dies_mid_run_loses_no_trial(ray_env, tmp_path, tmp_p
     worker's candidate goes back to the queue and the survivor, unpaused, evaluates it and the
     rest: the run reaches its budget, exit 0, every trial complete, none lost."""
     budget = 8
-    pause = tmp_path / "pause"
-    pause.touch()
-    options = {"pause_file": str(pause), "pause_after": 2, "hang_s": HANG_S}
-    config = write_config(tmp_path, options, budget, executor={"name": "ray", "workers": 2})
-    out = tmp_path / "run"
+    pause, config, out = _paused_run(tmp_path, budget)
     try:
         with ray_head(tmp_path_factory.mktemp("ray"), ray_env, num_cpus=1) as (address, _), \
                 ray_head(None, ray_env, num_cpus=1, join=address) as (_, node):
