@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -27,9 +28,17 @@ def cli_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "codesign.cli.main", *args]
 
 
+def _default_sigint() -> None:
+    # A test run started in the background of a non-interactive shell inherits SIGINT ignored,
+    # and Python then installs no Ctrl-C handler: the run starts as it would from a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], **kwargs: Any) -> subprocess.Popen:
-    """``codesign ARGS`` in the background (stderr kept for the assertions)."""
-    return subprocess.Popen(cli_argv(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kwargs)
+    """``codesign ARGS`` in the background (stderr kept for the assertions), with Ctrl-C's
+    default disposition whatever this process inherited."""
+    return subprocess.Popen(cli_argv(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint, **kwargs)
 
 
 def write_config(folder: Path, options: dict[str, Any], trials: int, **overrides: Any) -> Path:
