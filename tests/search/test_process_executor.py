@@ -59,6 +59,11 @@ def test_nsga2_asks_ahead_within_the_generation_only(tmp_path):
     assert strategy.askable(study, 0) == 4
     assert strategy.askable(study, 3) == 1
     assert strategy.askable(study, 4) == 0
+    # Exactly one full generation complete: the next one is open, its unfinished trials counted.
+    run_dir, _ = run_config(tmp_path / "full", {**config, "budget": {"trials": 6}})
+    study = run_dir.study(directions=experiment.directions, sampler=experiment.sampler)
+    assert strategy.askable(study, 0) == 6
+    assert strategy.askable(study, 2) == 4
 
 
 def _executor(options, workers=2, **kwargs):
