@@ -34,6 +34,44 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _proc_stat(pid: int | str) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or None once gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def process_parents() -> dict[int, int]:
+    """Every process now and its parent."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        fields = _proc_stat(entry) if entry.isdigit() else None
+        if fields is not None:
+            parents[int(entry)] = int(fields[1])
+    return parents
+
+
+def process_tree(root: int) -> set[int]:
+    """``root`` and every process descended from it now."""
+    parents = process_parents()
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return tree
+
+
+def exited(pid: int) -> bool:
+    """``pid`` has exited (a zombie that no init reaps counts as exited)."""
+    fields = _proc_stat(pid)
+    return fields is None or fields[0] == "Z"
+
+
 def start(args: list[str], **kwargs: Any) -> subprocess.Popen:
     """``codesign ARGS`` in the background (stderr kept for the assertions), with Ctrl-C's
     default disposition whatever this process inherited."""

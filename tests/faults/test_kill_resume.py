@@ -17,7 +17,9 @@ from tests.faults.helpers import (
     cli_argv,
     completed,
     counts,
+    exited,
     paused_at,
+    process_parents,
     start,
     wait_for,
     write_config,
@@ -99,29 +101,6 @@ def test_kill_9_at_several_points_then_resume_reaches_the_budget(tmp_path):
     assert status["requeued"] == len([r for r in records if r.requeued]) >= 2
 
 
-def _children(pid: int) -> set[int]:
-    """The processes whose parent is ``pid`` now."""
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat").read()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
-                out.add(int(entry))
-    return out
-
-
-def _gone(pid: int) -> bool:
-    """``pid`` has exited (a zombie that no init reaps counts as exited)."""
-    try:
-        stat = open(f"/proc/{pid}/stat").read()
-    except OSError:
-        return True
-    return stat[stat.rindex(")") + 2] == "Z"
-
-
 def test_kill_9_of_the_driver_ends_its_busy_workers_and_resume_is_not_refused(tmp_path):
     """Both ``processes`` workers are paused in their second evaluation (they hold copies of the
     driver's files, the run directory's lock among them) when the driver is killed: the workers
@@ -136,10 +115,10 @@ def test_kill_9_of_the_driver_ends_its_busy_workers_and_resume_is_not_refused(tm
     try:
         wait_for(lambda: counts(out).get("COMPLETE", 0) >= 2 and counts(out).get("RUNNING", 0) >= 2, proc,
                  "both workers paused in their second evaluation")
-        workers = _children(proc.pid)
+        workers = {pid for pid, parent in process_parents().items() if parent == proc.pid}
         assert len(workers) == 2
         _kill(proc)
-        wait_for(lambda: all(_gone(pid) for pid in workers), None, "the workers ended with their driver")
+        wait_for(lambda: all(exited(pid) for pid in workers), None, "the workers ended with their driver")
         pause.unlink()  # (the resumed run's own workers would pause too)
         done = subprocess.run(cli_argv("run", "--resume", str(out), "--quiet"), capture_output=True, text=True,
                               timeout=600, env={**os.environ})

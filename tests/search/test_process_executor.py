@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
-from contextlib import contextmanager
 
 import pytest
-import torch
 
 import codesign.search.loop as loop
 from codesign.config.schema import parse_config
+from codesign.report.design import one_torch_thread
 from codesign.search.executors import MAX_RETRIES, make_executor
 from codesign.search.experiment import Experiment
 from codesign.search.pipeline import Pipeline
@@ -218,18 +217,6 @@ def test_ctrl_c_stops_the_run_as_interrupted_and_ends_the_workers(tmp_path, monk
     run_dir, summary = run_config(tmp_path / "r", synthetic_config(executor=PROCESSES, budget={"trials": 20}))
     assert summary.reason == "interrupted" and summary.detail == "Ctrl-C" and summary.finished == 5
     assert len(processes) == 2 and not any(p.is_alive() for p in processes)
-
-
-@contextmanager
-def one_torch_thread():
-    """Torch on one thread, as the workers run it: jacob_cov's float32 backward sums (and so its
-    last digits) depend on the thread count."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def test_the_reference_sample_is_scored_on_the_workers_as_in_the_driver():

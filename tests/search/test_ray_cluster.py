@@ -26,7 +26,16 @@ import pytest
 
 from codesign.report.status import run_status
 from codesign.storage.run_dir import RunDir
-from tests.faults.helpers import HANG_S, cli_argv, completed, counts, start, wait_for, write_config
+from tests.faults.helpers import (
+    HANG_S,
+    cli_argv,
+    completed,
+    counts,
+    process_tree,
+    start,
+    wait_for,
+    write_config,
+)
 
 PORT_OPTIONS = ("--port", "--node-manager-port", "--object-manager-port",
                 "--dashboard-agent-listen-port", "--dashboard-agent-grpc-port", "--metrics-export-port",
@@ -111,29 +120,11 @@ def stop_head(head: subprocess.Popen) -> set[int]:
     every process of its tree (Ray's workers leave the raylet's process group); their PIDs.
     (``SIGTERM`` is no kinder to the run and takes ``ray start`` half a minute; ``ray stop``
     would stop other users' clusters too.)"""
-    tree = _tree(head.pid)
+    tree = process_tree(head.pid)
     for pid in tree:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     head.wait(timeout=HANG_S)
-    return tree
-
-
-def _tree(root: int) -> set[int]:
-    """``root`` and every process descended from it now."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                parents[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    tree, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
     return tree
 
 
