@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from codesign.errors import ConfigError
+from codesign.workload.fuse import fuse_layers
 from codesign.workload.graph import GraphBuilder
 from codesign.workload.graph_io import output_shape
 from codesign.workload.layer import Layer
 from codesign.workload.ops import ACT_OPS, SOFTMAX_OPS, nkpq
-from codesign.workload.passes import compile_layers
 from codesign.workload.workload import Workload
 
 #: ONNX activation operators -> the activation names of ``ACT_OPS``.
@@ -85,7 +85,7 @@ def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = T
         raise ConfigError(str(path), "no convolution, GEMM or matmul with known shapes in the graph")
     tensors.mark_outputs(t for value in graph.output for t in alias.get(value.name, ()))
     if fuse:
-        layers = compile_layers(layers, tensors)
+        layers = fuse_layers(layers, tensors)
     first_input = next((shapes[v.name] for v in graph.input if v.name in shapes and v.name not in initializers), ())
     return Workload(name=name or path.stem, layers=tuple(layers), input_shape=tuple(first_input),
                     meta={"extraction": "onnx", "skipped": skipped}, graph=tensors.build())

@@ -57,34 +57,3 @@ def test_merging_keeps_a_network_output_that_a_repeat_wrote():
     assert _ops(workload) == ["act"]
     assert [t.id for t in workload.tensors.values() if t.is_output] == [workload.writes(0)[0]]
     assert workload.cut_bytes(0, 8) == 16
-
-
-
-def test_onnx_import_runs_the_same_passes(tmp_path):
-    """torch.onnx's exporter merges the repeats itself (its TorchScript CSE pass), so the exported
-    Twice reads as the traced one; a hand-built graph that keeps two ReLUs of one tensor is
-    merged on import."""
-    import numpy as np
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    from codesign.workload.onnx_import import workload_from_onnx
-
-    model = Twice().eval()
-    path = tmp_path / "twice.onnx"
-    torch.onnx.export(model, (torch.zeros(1, 3, 8, 8),), str(path), dynamo=False, opset_version=17)
-    assert _ops(workload_from_onnx(path)) == _ops(extract_workload(model, (3, 8, 8)))
-
-    weights = [numpy_helper.from_array(np.ones((4, 4, 3, 3), np.float32), name=f"w{i}") for i in (0, 1)]
-    nodes = [helper.make_node("Relu", ["x"], ["r0"]), helper.make_node("Relu", ["x"], ["r1"]),
-             helper.make_node("Conv", ["r0", "w0"], ["c0"], pads=[1, 1, 1, 1]),
-             helper.make_node("Conv", ["r1", "w1"], ["c1"], pads=[1, 1, 1, 1]),
-             helper.make_node("Add", ["c0", "c1"], ["y"])]
-    graph = helper.make_graph(nodes, "two_relus", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], initializer=weights)
-    hand = tmp_path / "two_relus.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(hand))
-    assert _ops(workload_from_onnx(hand, fuse=False)) == ["act", "act", "conv", "conv", "eltwise"]
-    merged = workload_from_onnx(hand)
-    assert _ops(merged) == ["act", "conv", "conv", "eltwise"]
-    assert merged.reads(1)[0] == merged.reads(2)[0] == merged.writes(0)[0]
