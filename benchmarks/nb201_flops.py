@@ -39,7 +39,7 @@ def main() -> None:
             workload = space.workload(arch, model=model)
             naslib = float(row["flops"]) * 1e6
             mac_error.append(workload.macs / naslib - 1)
-            flop_error.append(abs(space.benchmark_flops(arch, model) - naslib))
+            flop_error.append(abs(space.benchmark_flops(arch, workload) - naslib))
             params = sum(p.numel() for p in model.parameters())
             params_equal += params == round(float(row["params"]) * 1e6)
         mac = 100 * np.array(mac_error)

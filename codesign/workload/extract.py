@@ -23,7 +23,6 @@ import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
 
-from codesign.workload.cse import merge_common_layers
 from codesign.workload.fuse import fuse_layers
 from codesign.workload.graph import GraphBuilder
 from codesign.workload.layer import Layer
@@ -416,9 +415,6 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     """Trace ``model`` at ``(batch, *input_shape)`` and return its layers.
 
     ``input_shape`` excludes the batch (``(3, 224, 224)``). The model is put in eval mode.
-    ``fuse``: run the graph passes a deployment compiler runs, one layer per distinct computation
-    (``codesign.workload.cse``), then BatchNorm folding and activation fusion
-    (``codesign.workload.fuse``); ``False`` keeps every traced operation.
     """
     model.eval()
     example = torch.zeros(batch, *input_shape)
@@ -441,8 +437,6 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
         graph = extractor.graph
         meta.update(extraction="fx", skipped=extractor.skipped)
     if fuse:
-        if graph is not None:  # without edges (hooks) nothing says two layers read the same tensor
-            layers = merge_common_layers(layers, graph)
         layers = fuse_layers(layers, graph)
     return Workload(name=name, layers=tuple(layers), input_shape=(batch, *input_shape), meta=meta,
                     graph=graph.build() if graph is not None else None)

@@ -240,15 +240,6 @@ class GraphBuilder:
         for tid in between:
             self.shapes.pop(tid, None)
 
-    def replace_layers(self, reads: list[list[str]], writes: list[list[str]], renamed: Mapping[str, str]) -> None:
-        """New per-layer reads and writes after layers were dropped, ``renamed`` mapping each
-        dropped tensor to the one that replaces it (network outputs follow the renaming)."""
-        self.reads = [list(dict.fromkeys(r)) for r in reads]
-        self.writes = [list(w) for w in writes]
-        self.outputs = list(dict.fromkeys(renamed.get(t, t) for t in self.outputs))
-        for tid in renamed:
-            self.shapes.pop(tid, None)
-
     def build(self, where: str = "workload") -> TensorGraph:
         """The validated graph (``check_graph``; errors name ``where``)."""
         used = {t for ids in self.reads for t in ids} | {t for ids in self.writes for t in ids} | set(self.outputs)
