@@ -30,6 +30,7 @@ from codesign.errors import ConfigError
 from codesign.spaces.arch import ArchSpec
 from codesign.spaces.base import SPACES, SearchSpace, SpaceOptions
 from codesign.workload import Workload
+from codesign.workload.extract import extract_workload
 from search_spaces._nni import build_frozen, nni_nas
 
 #: The benchmark's operations in its own order (NAS-Bench-201 paper, Sec. 2.1; NASLib's op indices).
@@ -164,14 +165,20 @@ class NB201Space(SearchSpace):
         return build_frozen(lambda: hub.NasBench201(**self._nni_kwargs()), self.nni_sample(arch))
 
     def benchmark_flops(self, arch: ArchSpec, workload: Workload | None = None) -> int:
-        """FLOPs of ``arch`` as NAS-Bench-201 / NASLib report them (their counting convention applied
-        to our workload, extracted unless given), for comparing with the benchmark's tables. Needs the
-        benchmark's network."""
+        """FLOPs of ``arch`` as NAS-Bench-201 / NASLib report them, for comparing with the benchmark's
+        tables: their counting convention applied to every operation PyTorch runs, so ``workload``
+        (extracted unless given) must be the unfused one (``extract_workload(..., fuse=False)``:
+        the ReLUs and pools that the compiled workload computes once count as often as they run).
+        Needs the benchmark's network."""
         o = self.options
         if (o.resolution, o.stem_channels, o.cells_per_stage) != (32, 16, 5):
             raise ConfigError("space.options", "benchmark FLOPs need the benchmark's network "
                               "(resolution 32, stem_channels 16, cells_per_stage 5)")
-        layers = (workload if workload is not None else self.workload(arch)).layers
+        if workload is None:
+            workload = extract_workload(self.build(arch), self.input_shape(arch), name=arch.ref, fuse=False)
+        elif workload.meta.get("merged"):
+            raise ValueError("benchmark_flops counts what PyTorch runs: give the unfused workload (fuse=False)")
+        layers = workload.layers
         macs = sum(layer.macs for layer in layers)
         window_reads = sum(layer.N * layer.K * layer.P * layer.Q * layer.R * layer.S for layer in layers
                            if layer.op == "pool" and layer.R * layer.S > 1)

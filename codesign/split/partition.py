@@ -20,6 +20,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 
 from codesign.errors import CodesignError, ConfigError
 from codesign.workload import Workload
+from codesign.workload.cse_fx import merge_common_fx_nodes
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ def split_graph(model: nn.Module, input_shape: tuple[int, ...], workload: Worklo
         raise ConfigError("split", f"the last tier must run the network to its end (layer {n - 1}), got {last}")
     model.eval()
     gm = torch.fx.symbolic_trace(model)
+    # The graph the workload was read from: its repeated computations merged (codesign.workload.cse_fx).
+    if merge_common_fx_nodes(gm.graph, dict(gm.named_modules())):
+        gm.recompile()
     with torch.no_grad():
         ShapeProp(gm).propagate(torch.zeros(*input_shape))
     nodes = list(gm.graph.nodes)

@@ -23,6 +23,7 @@ import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
 
+from codesign.workload.cse_fx import merge_common_fx_nodes
 from codesign.workload.fuse import fuse_layers
 from codesign.workload.graph import GraphBuilder
 from codesign.workload.layer import Layer
@@ -415,6 +416,9 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     """Trace ``model`` at ``(batch, *input_shape)`` and return its layers.
 
     ``input_shape`` excludes the batch (``(3, 224, 224)``). The model is put in eval mode.
+    ``fuse``: run the graph passes a deployment compiler runs: one node per computation
+    (``codesign.workload.cse_fx``; ``meta["merged"]`` counts the merged nodes), then BatchNorm folding
+    and activation fusion (``codesign.workload.fuse``); ``False`` keeps every traced operation.
     """
     model.eval()
     example = torch.zeros(batch, *input_shape)
@@ -423,6 +427,8 @@ def extract_workload(model: nn.Module, input_shape: Sequence[int], batch: int = 
     # Only tracing may fail over to hooks: an error in the extraction itself is a bug to surface.
     try:
         fx_graph = trace(model)
+        if fuse:
+            meta["merged"] = merge_common_fx_nodes(fx_graph, dict(model.named_modules()))
         record_shapes(model, fx_graph, example)
     except Exception as exc:  # noqa: BLE001 - any tracing failure falls back to hooks
         # torch.fx's messages run to screens (a traceback of the user's forward): one line here.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codesign.errors import ConfigError
+from codesign.workload.cse_onnx import merge_common_onnx_nodes
 from codesign.workload.fuse import fuse_layers
 from codesign.workload.graph import GraphBuilder
 from codesign.workload.graph_io import output_shape
@@ -33,7 +34,8 @@ _NO_DATA = ("Shape", "Size", "Constant", "ConstantOfShape", "RandomNormal", "Ran
 
 
 def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = True) -> Workload:
-    """Read an ONNX model's operators as layers (batch and input shape from the graph input)."""
+    """Read an ONNX model's operators as layers (batch and input shape from the graph input);
+    ``fuse`` runs the same passes as tracing (``extract_workload``)."""
     import onnx
     from onnx import shape_inference
 
@@ -62,7 +64,8 @@ def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = T
     for value in graph.input:
         if value.name not in initializers and value.name in shapes:
             alias[value.name] = (tensors.tensor(value.name, shapes[value.name], is_input=True),)
-    for i, node in enumerate(graph.node):
+    nodes, renamed = merge_common_onnx_nodes(graph.node) if fuse else (list(graph.node), {})
+    for i, node in enumerate(nodes):
         layer_name = node.name or f"{node.op_type.lower()}_{i}"
         if layer_name in names:
             layer_name = f"{layer_name}_{i}"
@@ -83,7 +86,7 @@ def workload_from_onnx(path: str | Path, name: str | None = None, fuse: bool = T
         alias[out] = (out,)
     if not layers:
         raise ConfigError(str(path), "no convolution, GEMM or matmul with known shapes in the graph")
-    tensors.mark_outputs(t for value in graph.output for t in alias.get(value.name, ()))
+    tensors.mark_outputs(t for value in graph.output for t in alias.get(renamed.get(value.name, value.name), ()))
     if fuse:
         layers = fuse_layers(layers, tensors)
     first_input = next((shapes[v.name] for v in graph.input if v.name in shapes and v.name not in initializers), ())

@@ -32,9 +32,19 @@ def _mbconv() -> tuple[torch.nn.Module, tuple[int, ...]]:
     return space.build(arch, seed=0).eval(), space.input_shape(arch)
 
 
-@pytest.mark.parametrize("net", ["resnet18", "mbconv"])
+def _nb201() -> tuple[torch.nn.Module, tuple[int, ...]]:
+    """Cells whose node 0 feeds three ReLU-conv edges: the workload computes its ReLU once
+    (codesign.workload.cse_fx), and the tiers must cut the same merged graph."""
+    from codesign.spaces.base import create_space
+
+    space = create_space("nb201", {"cells_per_stage": 1})
+    arch = space.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|skip_connect~1|avg_pool_3x3~2|")
+    return space.build(arch, seed=0).eval(), space.input_shape(arch)
+
+
+@pytest.mark.parametrize("net", ["resnet18", "mbconv", "nb201"])
 def test_tiers_reproduce_the_model_and_send_the_cost_models_bytes(net: str, tmp_path: Path) -> None:
-    model, chw = (_resnet(), (3, 32, 32)) if net == "resnet18" else _mbconv()
+    model, chw = {"resnet18": lambda: (_resnet(), (3, 32, 32)), "mbconv": _mbconv, "nb201": _nb201}[net]()
     workload = extract_workload(model, chw)
     n = len(workload.layers)
     x = torch.randn(1, *chw, generator=torch.Generator().manual_seed(1))
@@ -42,7 +52,9 @@ def test_tiers_reproduce_the_model_and_send_the_cost_models_bytes(net: str, tmp_
         reference = model(x).numpy()
     # device | MEC inside a residual block (a skip branch crosses it), MEC | cloud mid-network;
     # then full offload to the MEC
-    pairs = ((3, n // 2), (-1, n - 1)) if net == "resnet18" else ((n // 3, n - 2),)
+    pairs = {"resnet18": ((3, n // 2), (-1, n - 1)), "mbconv": ((n // 3, n - 2),), "nb201": ((2, n // 2), (n // 3, n - 2))}[net]
+    if net == "nb201":
+        assert extract_workload(model, chw).meta["merged"] > 0
     if net == "resnet18":
         assert len(workload.cut_tensors(3)) == 2  # the block's input waits for its add
     for c1, c2 in pairs:
@@ -72,3 +84,14 @@ def test_a_cut_outside_the_network_names_the_tier() -> None:
         split_graph(model, (1, 3, 32, 32), workload, {"device": 5, "mec": 2, "cloud": n - 1})
     with pytest.raises(ConfigError, match="end"):
         split_graph(model, (1, 3, 32, 32), workload, {"device": 5, "mec": 7})
+
+
+def test_every_cut_of_a_merged_nb201_graph_sends_the_workloads_bytes() -> None:
+    """The tiers cut the graph the workload was read from, repeated ReLUs merged: at every cut the
+    values the second tier receives are the workload's cut tensors (device | cloud, 8 bits)."""
+    model, chw = _nb201()
+    workload = extract_workload(model, chw)
+    n = len(workload.layers)
+    for cut in range(n - 1):
+        parts = split_graph(model, (1, *chw), workload, {"device": cut, "cloud": n - 1})
+        assert parts[1].input_bytes(8) == workload.cut_bytes(cut, 8), cut

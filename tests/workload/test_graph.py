@@ -190,7 +190,7 @@ def test_workload_modules_do_not_loop_and_only_extraction_needs_torch():
                 names.update(alias.name for alias in node.names)
         imports[f"codesign.workload.{path.stem}"] = names
     torch_users = {m for m, names in imports.items() if any(n == "torch" or n.startswith("torch.") for n in names)}
-    assert torch_users == {"codesign.workload.extract", "codesign.workload.tracer"}
+    assert torch_users == {"codesign.workload.extract", "codesign.workload.tracer", "codesign.workload.cse_fx"}
     assert not torch_users & imports["codesign.workload.onnx_import"]
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:

@@ -40,9 +40,9 @@ def _randomise(model: nn.Module) -> nn.Module:
     return model
 
 
-def assert_cuts_match(model: nn.Module, shape: tuple[int, ...], name: str) -> None:
+def assert_cuts_match(model: nn.Module, shape: tuple[int, ...], name: str, fuse: bool = True) -> None:
     model = _randomise(model)
-    workload = extract_workload(model, shape, name=name)
+    workload = extract_workload(model, shape, name=name, fuse=fuse)
     assert workload.meta["extraction"] == "fx"
     measured = LiveActivations(model, shape)
     for bits in (8, 4):
@@ -101,4 +101,6 @@ def test_nb201_cut_bytes_equal_measured_live_activations(key):
 
     space = create_space("nb201", {"cells_per_stage": 1})
     arch = space.parse(key)
-    assert_cuts_match(space.build(arch), space.input_shape(arch), key)
+    # Unfused: the measurement runs PyTorch's graph, where each edge's ReLU writes its own tensor
+    # (the workload computes a node's ReLU once: tests/workload/test_cse.py).
+    assert_cuts_match(space.build(arch), space.input_shape(arch), key, fuse=False)
