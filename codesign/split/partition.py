@@ -82,8 +82,9 @@ def split_graph(model: nn.Module, input_shape: tuple[int, ...], workload: Worklo
         raise ConfigError("split", f"the last tier must run the network to its end (layer {n - 1}), got {last}")
     model.eval()
     gm = torch.fx.symbolic_trace(model)
-    # The graph the workload was read from: its repeated computations merged (codesign.workload.cse_fx).
-    if merge_common_fx_nodes(gm.graph, dict(gm.named_modules())):
+    # The graph the workload was read from: its repeated computations merged as extraction merged
+    # them (codesign.workload.cse_fx), or not at all for a workload extracted unmerged.
+    if workload.meta.get("merged") and merge_common_fx_nodes(gm.graph, dict(gm.named_modules())):
         gm.recompile()
     with torch.no_grad():
         ShapeProp(gm).propagate(torch.zeros(*input_shape))

@@ -1,12 +1,15 @@
 """Common-subexpression elimination on an ONNX graph before its nodes become layers (the torch.fx
 pass and why: ``codesign.workload.cse_fx``). ONNX graphs assign each value once and mutate none, so
-two nodes are the same computation when operator, domain, attributes and inputs are equal; random
-operators are not merged."""
+two nodes of the standard domain are the same computation when operator, attributes, inputs and
+which optional outputs they omit are equal; random operators and other domains are not merged."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+#: The standard operator set's domain names: operators elsewhere (``com.microsoft``, ...) are not
+#: merged, their semantics (random ones among them) being unknown here.
+_DEFAULT_DOMAINS = ("", "ai.onnx")
 #: ONNX operators whose result is random.
 _ONNX_RANDOM = frozenset({"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike",
                           "Multinomial", "Bernoulli", "Dropout"})
@@ -21,7 +24,7 @@ def merge_common_onnx_nodes(nodes: Iterable[Any]) -> tuple[list[Any], dict[str, 
     first: dict[Any, Any] = {}
     kept: list[Any] = []
     for node in nodes:
-        inputs = [renamed.get(x, x) for x in node.input]
+        inputs = [renamed.get(x, x) if x else x for x in node.input]
         if list(node.input) != inputs:
             copy = NodeProto()
             copy.CopyFrom(node)
@@ -29,11 +32,12 @@ def merge_common_onnx_nodes(nodes: Iterable[Any]) -> tuple[list[Any], dict[str, 
             copy.input.extend(inputs)
             node = copy
         key = None
-        if node.op_type not in _ONNX_RANDOM and node.output:
+        if node.op_type not in _ONNX_RANDOM and node.domain in _DEFAULT_DOMAINS and any(node.output):
             attrs = tuple(sorted((a.name, a.SerializeToString()) for a in node.attribute))
-            key = (node.domain, node.op_type, attrs, tuple(inputs), len(node.output))
+            # which optional outputs are omitted ("") is part of what a node is
+            key = (node.op_type, attrs, tuple(inputs), tuple(bool(o) for o in node.output))
         if key is not None and key in first:
-            renamed.update(zip(node.output, first[key].output, strict=True))
+            renamed.update((mine, theirs) for mine, theirs in zip(node.output, first[key].output, strict=True) if mine)
             continue
         if key is not None:
             first[key] = node

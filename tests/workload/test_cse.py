@@ -83,6 +83,48 @@ def _mutated(x):
     return y + torch.relu(x)
 
 
+def _mutated_after_both(x):
+    a, b = torch.tanh(x), torch.tanh(x)
+    a.mul_(2.0)
+    return a + b
+
+
+def _zeroed_slices(x):
+    a, b = x.clone(), x.clone()
+    a[:, 0].zero_()
+    b[:, 1].zero_()
+    return a + b
+
+
+def _written_through_out(x):
+    y = x * 1.0
+    a = torch.cos(y)
+    torch.sigmoid(x, out=y)
+    return a + torch.cos(y)
+
+
+def _signed_zeros(x):
+    y = x.abs()
+    return 1.0 / (y * 0.0) + 1.0 / (y * -0.0)
+
+
+@torch.fx.wrap
+def _noisy(x):
+    return x + torch.randn_like(x)
+
+
+def _hooked_relus():
+    hooked = nn.ReLU()
+    hooked.register_forward_hook(lambda module, args, out: -out)
+    return _Modules(nn.ReLU(), hooked, torch.add)
+
+
+def _mutated_by_position(x):
+    y = torch.sigmoid(x)
+    F.relu(x, True)  # inplace by position: traced as the torch.relu_ it calls
+    return y + torch.sigmoid(x)
+
+
 #: (name, model, input shape): each computes two things that are not the same computation.
 APART = [
     ("max and average pool", _Functional(lambda x: F.adaptive_avg_pool2d(x, 1) + F.adaptive_max_pool2d(x, 1)), (4, 8, 8)),
@@ -100,6 +142,16 @@ APART = [
     ("causal and full attention", _Functional(lambda q: F.scaled_dot_product_attention(q, q, q, is_causal=True)
                                               + F.scaled_dot_product_attention(q, q, q)), (2, 8, 4)),
     ("a value changed in place between", _Functional(_mutated), (4, 4, 4)),
+    ("changed in place, inplace by position", _Functional(_mutated_by_position), (4, 4, 4)),
+    ("changed in place after both copies", _Functional(_mutated_after_both), (4, 4, 4)),
+    ("written through out=", _Functional(_written_through_out), (4, 4, 4)),
+    ("copies changed in place through slices", _Functional(_zeroed_slices), (4, 4, 4)),
+    ("0.0 and -0.0", _Functional(_signed_zeros), (4, 4, 4)),
+    ("a wrapped random function", _Functional(lambda x: _noisy(x) - _noisy(x)), (4, 4, 4)),
+    ("randomised ReLU in training", _Functional(lambda x: F.rrelu(x, training=True) - F.rrelu(x, training=True)), (4, 4, 4)),
+    ("fractional max pools", _Modules(nn.FractionalMaxPool2d(3, output_size=2), nn.FractionalMaxPool2d(3, output_size=2),
+                                      torch.sub), (1, 6, 6)),
+    ("a module with a forward hook", _hooked_relus(), (4, 4, 4)),
 ]
 
 
@@ -163,3 +215,22 @@ def test_onnx_export_reads_as_the_traced_model(tmp_path):
     path = tmp_path / "twice.onnx"
     torch.onnx.export(model, (torch.zeros(1, 3, 8, 8),), str(path), dynamo=False, opset_version=17)
     assert _ops(workload_from_onnx(path)) == _ops(extract_workload(model, (3, 8, 8)))
+
+
+def test_onnx_omitted_outputs_and_inputs_keep_their_meaning():
+    from onnx import helper
+
+    from codesign.workload.cse_onnx import merge_common_onnx_nodes
+
+    pools = [helper.make_node("MaxPool", ["x"], ["p1", ""], kernel_shape=[2, 2]),
+             helper.make_node("MaxPool", ["x"], ["p2", "i2"], kernel_shape=[2, 2]),
+             helper.make_node("Relu", ["i2"], ["r"])]
+    kept, renamed = merge_common_onnx_nodes(pools)
+    assert len(kept) == 3 and not renamed  # one omits the indices the other returns
+    clips = [helper.make_node("Relu", ["x"], ["r1"]), helper.make_node("Relu", ["x"], ["r2"]),
+             helper.make_node("Clip", ["r2", "", "hi"], ["c"])]
+    kept, renamed = merge_common_onnx_nodes(clips)
+    assert renamed == {"r2": "r1"} and list(kept[-1].input) == ["r1", "", "hi"]
+    other = [helper.make_node("BiasDropout", ["x"], ["d1"], domain="com.microsoft"),
+             helper.make_node("BiasDropout", ["x"], ["d2"], domain="com.microsoft")]
+    assert len(merge_common_onnx_nodes(other)[0]) == 2
