@@ -12,14 +12,14 @@ two modules of one class without parameters, buffers or children whose attribute
 kernel, stride, padding, ``approximate``, ...) are equal and that carry no hooks. Conservative
 where it cannot be sure: a value an in-place call (a name ending in ``_``, ``inplace=True``,
 ``out=``, a mutable aten schema, ``operator.i*``) writes, through views, is never merged, since the
-mutation through one copy would reach the other, and nothing is merged across such a call; functions are merged only from torch, ``operator`` and ``math``,
-and nothing random by name (dropout, rrelu, gumbel, fractional pools, ``rand*``, ...). Missing a
-merge costs an over-count; a wrong merge would cost a wrong result. The same pass on ONNX graphs,
+mutation through one copy would reach the other, and nothing is merged across such a call;
+functions are merged only from torch, ``operator`` and ``math``, and nothing random by name
+(dropout, rrelu, gumbel, fractional pools, ``rand*``, ...). Missing a merge costs an over-count; a
+wrong merge would cost a wrong result. The same pass on ONNX graphs,
 which need no torch: ``codesign.workload.cse_onnx``.
 """
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 import torch
 import torch.fx
 import torch.nn as nn
+from torch.nn.modules import module as module_globals
 
 #: Substrings of an operation's or module class's name that mark it random (or random in training).
 _RANDOM = ("rand", "normal", "bernoulli", "multinomial", "dropout", "poisson", "uniform", "rrelu", "gumbel",
@@ -41,6 +42,11 @@ _INPLACE_OPERATORS = frozenset({operator.iadd, operator.isub, operator.imul, ope
                                 operator.iand, operator.ior, operator.ixor, operator.iconcat, operator.setitem})
 
 
+#: Where torch keeps a module's own hooks, and the hooks every module runs.
+_OWN_HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+_GLOBAL_HOOKS = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks")
+
+
 class _Unkeyable(Exception):
     """An argument whose equality the pass cannot decide (a tensor constant, an object)."""
 
@@ -51,7 +57,7 @@ def _key(value: Any) -> Any:
     if isinstance(value, torch.fx.Node):
         return ("node", value)
     if isinstance(value, float):
-        return ("float", math.copysign(1.0, value), float.hex(value))
+        return ("float", float.hex(value))
     if isinstance(value, _PLAIN):
         return (type(value).__name__, value)
     if isinstance(value, (tuple, list)):
@@ -66,11 +72,8 @@ def _key(value: Any) -> Any:
 def _hooked(module: nn.Module) -> bool:
     """Whether a call of ``module`` runs hooks (its own or the global ones), whose effect its
     attributes do not show."""
-    own = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
-    from torch.nn.modules import module as module_mod
-
-    global_hooks = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks")
-    return any(getattr(module, name, None) for name in own) or any(getattr(module_mod, name, None) for name in global_hooks)
+    return (any(getattr(module, name, None) for name in _OWN_HOOKS)
+            or any(getattr(module_globals, name, None) for name in _GLOBAL_HOOKS))
 
 
 def _module_identity(name: str, module: nn.Module) -> Any:
@@ -124,9 +127,9 @@ def _mergeable_function(node: torch.fx.Node) -> bool:
 
 def node_key(node: torch.fx.Node, modules: Mapping[str, nn.Module]) -> Any:
     """What a node computes, or None when it is not to be merged (see the module docstring)."""
-    if node.op == "call_function" and not _mergeable_function(node):
-        return None
     if node.op not in ("call_function", "call_method", "call_module"):
+        return None
+    if node.op == "call_function" and not _mergeable_function(node):
         return None
     if node.op != "call_module" and any(word in _name(node).lower() for word in _RANDOM):
         return None
@@ -162,22 +165,21 @@ def _mutated(node: torch.fx.Node) -> list[torch.fx.Node]:
     return [*written, node]  # an in-place call returns its argument
 
 
-def _tainted(nodes: list[torch.fx.Node], modules: Mapping[str, nn.Module]) -> set[torch.fx.Node]:
-    """Every node whose value an in-place call writes: the written values, their bases (up through
-    views) and every view of those bases."""
+def _tainted(mutating: set[torch.fx.Node]) -> set[torch.fx.Node]:
+    """Every node whose value the in-place calls ``mutating`` write: the written values, their bases
+    (up through views) and every view of those bases."""
     bases: list[torch.fx.Node] = []
-    for node in nodes:
-        if _mutates(node, modules):
-            for value in _mutated(node):
-                while _is_view(value) and value.args and isinstance(value.args[0], torch.fx.Node):
-                    value = value.args[0]
-                bases.append(value)
+    for node in mutating:
+        for value in _mutated(node):
+            while _is_view(value) and value.args and isinstance(value.args[0], torch.fx.Node):
+                value = value.args[0]
+            bases.append(value)
     tainted: set[torch.fx.Node] = set()
     while bases:
         value = bases.pop()
         if value not in tainted:
             tainted.add(value)
-            bases.extend(user for user in value.users if _is_view(user) or _mutates(user, modules))
+            bases.extend(user for user in value.users if _is_view(user) or user in mutating)
     return tainted
 
 
@@ -187,11 +189,12 @@ def merge_common_fx_nodes(graph: torch.fx.Graph, modules: Mapping[str, nn.Module
     call writes is never merged (a mutation through one copy would reach the other), and nothing
     is merged across an in-place call. Returns how many nodes were merged."""
     nodes = list(graph.nodes)
-    tainted = _tainted(nodes, modules)
+    mutating = {node for node in nodes if _mutates(node, modules)}
+    tainted = _tainted(mutating)
     first: dict[Any, torch.fx.Node] = {}
     merged = 0
     for node in nodes:
-        if _mutates(node, modules):
+        if node in mutating:
             first.clear()  # the same call before and after it may read different values
             continue
         key = None if node in tainted else node_key(node, modules)

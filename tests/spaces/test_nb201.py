@@ -90,6 +90,15 @@ def test_benchmark_flops_equal_naslibs(space):
         create_space("nb201", {"resolution": 64}).benchmark_flops(space.parse(KEY))
 
 
+def test_benchmark_flops_refuse_a_merged_workload(space):
+    """NAS-Bench-201 counts what PyTorch runs; the compiled workload merges a cell node's ReLUs."""
+    arch = space.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    merged = space.workload(arch)
+    assert merged.meta["merged"] > 0
+    with pytest.raises(ValueError, match="unfused workload"):
+        space.benchmark_flops(arch, merged)
+
+
 def test_workload_adds_cell_inputs_and_folds_none_edges(space):
     arch = space.parse(KEY)
     workload = space.workload(arch)

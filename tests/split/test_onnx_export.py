@@ -88,11 +88,13 @@ def test_a_cut_outside_the_network_names_the_tier() -> None:
         split_graph(model, (1, 3, 32, 32), workload, {"device": 5, "mec": 7})
 
 
-def test_every_cut_of_a_merged_nb201_graph_sends_the_workloads_bytes() -> None:
-    """The tiers cut the graph the workload was read from, repeated ReLUs merged: at every cut the
-    values the second tier receives are the workload's cut tensors (device | cloud, 8 bits)."""
+@pytest.mark.parametrize("fuse", [True, False], ids=["merged", "unmerged"])
+def test_every_cut_of_an_nb201_graph_sends_the_workloads_bytes(fuse: bool) -> None:
+    """The tiers cut the graph the workload was read from, repeated ReLUs merged or, for a workload
+    extracted unmerged, not: at every cut the values the second tier receives are the workload's
+    cut tensors (device | cloud, 8 bits)."""
     model, chw = _nb201()
-    workload = extract_workload(model, chw)
+    workload = extract_workload(model, chw, fuse=fuse)
     n = len(workload.layers)
     for cut in range(n - 1):
         parts = split_graph(model, (1, *chw), workload, {"device": cut, "cloud": n - 1})
