@@ -15,6 +15,7 @@ from codesign.proxies.train_pass import (
     JACOBIAN,
     code_kernel,
     gram_dtype,
+    positive_codes,
     run_train_pass,
 )
 
@@ -120,6 +121,21 @@ def test_code_kernel_in_float64_equals_two_float64_products(monkeypatch):
     codes = torch.rand(8, 3000, generator=torch.Generator().manual_seed(5)) < 0.5
     assert tp.gram_dtype(codes.shape[1]) == torch.float64
     assert torch.equal(code_kernel(codes), two_products_kernel(codes))
+
+
+@pytest.mark.parametrize("exact_below", [None, 10])
+def test_positive_codes_are_the_comparison_in_the_product_dtype(monkeypatch, exact_below):
+    import codesign.proxies.train_pass as tp
+
+    if exact_below is not None:  # the float64 path
+        monkeypatch.setattr(tp, "FLOAT32_EXACT_INTEGERS", exact_below)
+    values = torch.randn(4, 3, 5, 6, generator=torch.Generator().manual_seed(2))
+    values[0, 0, 0, :3] = torch.tensor([0.0, -0.0, float("nan")])
+    values = values.transpose(2, 3)  # a non-contiguous activation input
+    codes = positive_codes(values)
+    assert codes.dtype == tp.gram_dtype(values[0].numel()) and codes.shape == (4, 90)
+    assert torch.equal(codes, (values > 0).flatten(1).to(codes.dtype))
+    assert torch.equal(code_kernel(codes), two_products_kernel(values.flatten(1) > 0))
 
 
 def test_pass_leaves_the_weights_trainable(ctxs):
