@@ -13,7 +13,7 @@ so the combination is continuous, strictly monotone in every component and stays
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -129,15 +129,25 @@ class RankCombination(Proxy):
         self.reference = scores
         return scores
 
-    def compute(self, ctx: ProxyContext) -> float:
+    def combine(self, scores: Mapping[str, float]) -> float:
+        """The combination of one architecture's component ``scores``: the mean of their
+        percentiles against the reference (turned round for components to minimise)."""
         if self.reference is None:
             raise RuntimeError("combo has no reference scores (the evaluator prepares them)")
         parts = []
+        for name, proxy in self.proxies.items():
+            p = percentile(scores[name], self.reference[name])
+            parts.append(p if proxy.direction == "maximize" else 1.0 - p)
+        return float(np.mean(parts))
+
+    def compute(self, ctx: ProxyContext) -> float:
+        if self.reference is None:
+            raise RuntimeError("combo has no reference scores (the evaluator prepares them)")
         self._share_pass(ctx)
+        scores = {}
         for name, proxy in self.proxies.items():
             result = proxy.score(ctx)
             if not result.ok:
                 raise ValueError(f"component {name} failed: {result.error}")
-            p = percentile(result.value, self.reference[name])
-            parts.append(p if proxy.direction == "maximize" else 1.0 - p)
-        return float(np.mean(parts))
+            scores[name] = result.value
+        return self.combine(scores)

@@ -48,7 +48,13 @@ from codesign.search.experiment import Experiment
 from codesign.search.pipeline import Outcome
 from codesign.search.repeats import Answer, CandidateKey, RepeatIndex
 from codesign.storage.run_dir import RunDir, trial_records
-from codesign.storage.trial_attrs import PARTS, REQUEUE_OF_ATTR, REQUEUED_ATTR, RESULT_ATTR
+from codesign.storage.trial_attrs import (
+    PARTS,
+    REQUEUE_OF_ATTR,
+    REQUEUED_ATTR,
+    RESULT_ATTR,
+    SEEDED_ATTR,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -96,6 +102,18 @@ def _requeue_stale(study: optuna.Study) -> int:
         if t.params:
             study.enqueue_trial(dict(t.params), user_attrs={REQUEUE_OF_ATTR: t.number}, skip_if_exists=False)
     return len(stale)
+
+
+def _seed(study: optuna.Study, strategy: Any, seeds: list[dict[str, Any]], budget: int | None) -> int:
+    """Queue the architectures of a prepared sample (already scored) as a fresh study's first
+    trials, as many as the strategy would draw at random; the sampler fills in the rest of each
+    trial. Returns how many were queued."""
+    count = strategy.seedable(len(seeds))
+    if budget is not None:
+        count = min(count, budget)
+    for i, params in enumerate(seeds[:count]):
+        study.enqueue_trial(params, user_attrs={SEEDED_ATTR: f"reference sample #{i}"}, skip_if_exists=False)
+    return count
 
 
 def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, candidate: Candidate,
@@ -254,6 +272,8 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     except BaseException:
         executor.close()
         raise
+    if not records:  # a fresh study: its first random draws are the architectures just scored
+        _seed(study, strategy, pipeline.seed_params(), budget_trials)
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()

@@ -107,6 +107,13 @@ class Strategy:
         """Trials this strategy can still propose (``None``: no limit)."""
         return None
 
+    def seedable(self, available: int) -> int:
+        """How many first trials of a fresh study may take given architectures (of ``available``:
+        a sample of the space already scored, such as a rank combination's reference sample)
+        without changing the kind of search: as many as the sampler would draw uniformly at
+        random anyway. None by default (a grid, a low-discrepancy sequence, an inner search)."""
+        return 0
+
     def askable(self, study: optuna.Study, unfinished: int) -> int | None:
         """How many more trials can be asked now, while ``unfinished`` asked trials are still
         being evaluated, and each get what it would get had every earlier trial finished first
@@ -136,6 +143,11 @@ class NSGA2(Strategy):
 
     sampler_class = optuna.samplers.NSGAIISampler
 
+    def seedable(self, available: int) -> int:
+        """The first generation is drawn at random: up to ``population_size`` architectures."""
+        assert isinstance(self._sampler, optuna.samplers.NSGAIISampler), "sampler() first"
+        return min(available, self._sampler.population_size)
+
     def askable(self, study: optuna.Study, unfinished: int) -> int | None:
         from codesign.search.optuna_internals import generation_key
 
@@ -160,12 +172,22 @@ class TPE(Strategy):
 
     sampler_class = optuna.samplers.TPESampler
 
+    def seedable(self, available: int) -> int:
+        """Its ``n_startup_trials`` first trials are drawn at random."""
+        startup = self.options.get("n_startup_trials",
+                                   inspect.signature(self.sampler_class).parameters["n_startup_trials"].default)
+        return min(available, startup)
+
 
 @STRATEGIES.register("random")
 class Random(Strategy):
     """Uniform random sampling: the baseline every strategy must beat."""
 
     sampler_class = optuna.samplers.RandomSampler
+
+    def seedable(self, available: int) -> int:
+        """Every trial is a random draw."""
+        return available
 
 
 @STRATEGIES.register("qmc")

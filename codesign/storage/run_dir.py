@@ -31,7 +31,13 @@ from codesign.config.schema import ExperimentConfig, parse_config
 from codesign.errors import CodesignError, ConfigError
 from codesign.storage.journal import BufferedJournalFile
 from codesign.storage.session import Liveness, Session, read_liveness
-from codesign.storage.trial_attrs import LEGACY_PART_KEYS, PARTS, REQUEUED_ATTR, RESULT_ATTR
+from codesign.storage.trial_attrs import (
+    LEGACY_PART_KEYS,
+    PARTS,
+    REQUEUED_ATTR,
+    RESULT_ATTR,
+    SEEDED_ATTR,
+)
 from codesign.yamlio import read_json_object, read_yaml
 
 STUDY_NAME = "codesign"
@@ -58,6 +64,9 @@ class TrialRecord:
     completed: float | None = None
     #: A trial a killed run left running; its parameters were queued again (not a failure).
     requeued: bool = False
+    #: The prepared, already scored sample its architecture was queued from ("reference sample
+    #: #3": a rank combination's), or ``None``.
+    seeded_from: str | None = None
 
     @property
     def violations(self) -> tuple[float, ...]:
@@ -100,7 +109,7 @@ def trial_records(study: optuna.Study) -> list[TrialRecord]:
             constraints=dict(t.constraints), duration_s=duration,
             started=t.datetime_start.timestamp() if t.datetime_start else None,
             completed=t.datetime_complete.timestamp() if t.datetime_complete else None,
-            requeued=bool(t.user_attrs.get(REQUEUED_ATTR)),
+            requeued=bool(t.user_attrs.get(REQUEUED_ATTR)), seeded_from=t.user_attrs.get(SEEDED_ATTR),
         ))
     return out
 

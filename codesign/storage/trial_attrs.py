@@ -12,6 +12,9 @@ LEGACY_PART_KEYS = {"arch": "arch", "hw": "hardware"}
 REQUEUED_ATTR = "requeued"
 #: User attribute of a trial queued again on resume: the number of the trial it replaces.
 REQUEUE_OF_ATTR = "requeue_of"
+#: User attribute of a trial whose architecture was queued from a prepared sample (a rank
+#: combination's reference sample, already scored): the sample's name and the index in it.
+SEEDED_ATTR = "seeded_from"
 #: System attributes of the nested strategy: a trial's round and slot in it.
 ROUND_KEY = "codesign:nested_round"
 SLOT_KEY = "codesign:nested_slot"

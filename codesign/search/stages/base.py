@@ -103,6 +103,12 @@ class Stage(ABC):
         (``run("method", items)`` is ``[stage.method(item) for item in items]``)."""
         return None
 
+    def seed_params(self) -> list[dict[str, Any]]:
+        """Trial parameters (of the architecture) that ``prepare`` already did this stage's work
+        for, e.g. a rank combination's reference sample: a strategy whose first trials are random
+        draws may take them, so that work is not done again. None by default."""
+        return []
+
     def export(self, candidate: Candidate, out_dir: Any) -> tuple[list[str], str]:
         """Write deployment files of what this stage builds (a model's ONNX) into ``out_dir`` for
         an export bundle: (file names written, error text or "")."""

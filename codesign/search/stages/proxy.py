@@ -5,10 +5,14 @@ by workload extraction and every component of a combination), and depends on the
 only, so the pipeline caches it by arch key. A rank combination needs reference scores of a
 seeded sample of the space: ``prepare`` computes them once (on the executor's workers in
 parallel, where it has several) and hands them to the workers (and to export bundles) in the
-stage's options."""
+stage's options, with each sampled architecture's component scores (``scored``): a trial of one
+of them is answered from those, and a strategy whose first trials are uniform random draws
+takes its first architectures from that sample (``seed_params``), so their proxy work is done
+once."""
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -27,6 +31,9 @@ class ProxyStageOptions(PluginOptions):
     data: Literal["synthetic", "gaussian", "digits", "mnist", "folder"] = "synthetic"
     data_path: str | None = None
     seed: int = 0
+    #: Component scores of the architectures scored while preparing (a rank combination's
+    #: reference sample), by arch key; set by ``prepare``.
+    scored: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
 def shared_model_factory(model: Any) -> Callable[[], Any]:
@@ -84,18 +91,23 @@ class ProxyStage(Stage):
         return ProxyContext(model_factory=shared_model_factory(model), batch=batch, built=model,
                             workload_factory=(lambda: workload) if workload is not None else (lambda: self.space.workload(arch)))
 
-    def reference_archs(self) -> list[Any]:
-        """The seeded reference sample of the space that a rank combination scores against."""
+    def reference_sample(self) -> list[tuple[Any, dict[str, Any]]]:
+        """The seeded reference sample of the space that a rank combination scores against:
+        (architecture, the trial parameters that sample it) each."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=self.options.seed))
-        archs = []
+        sample = []
         for _ in range(self.proxy.reference_size):
             trial = study.ask()
-            archs.append(self.space.sample(trial))
+            sample.append((self.space.sample(trial), dict(trial.params)))
             study.tell(trial, 0.0)
-        return archs
+        return sample
+
+    def reference_archs(self) -> list[Any]:
+        """The architectures of ``reference_sample``."""
+        return [arch for arch, _ in self.reference_sample()]
 
     def reference_scores(self, arch: Any) -> dict[str, float | None]:
         """Every component's score of one reference architecture (``None`` where it failed)."""
@@ -107,9 +119,15 @@ class ProxyStage(Stage):
         Either way each gets the same scores, gathered in the sample's order."""
         if not getattr(self.proxy, "needs_reference", False):
             return
-        archs = self.reference_archs()
+        sample = self.reference_sample()
+        archs = [arch for arch, _ in sample]
         rows = run("reference_scores", archs) if run is not None else [self.reference_scores(a) for a in archs]
         self.proxy.set_reference(rows)
+        # Architectures every component scored: a trial of one is answered from its row.
+        complete = [(arch, params, row) for (arch, params), row in zip(sample, rows, strict=True)
+                    if all(row.get(name) is not None for name in self.proxy.components)]
+        self.options = self.options.model_copy(update={"scored": {arch.key: row for arch, _, row in complete}})
+        self._seeds = [params for _, params, _ in complete]
 
     def prepare(self, run: StageMap | None = None) -> ProxyStageOptions | None:
         if not getattr(self.proxy, "needs_reference", False):
@@ -117,9 +135,21 @@ class ProxyStage(Stage):
         self.ensure_reference(run)
         return self.options.model_copy(update={"options": {**self.options.options, "reference": self.proxy.reference}})
 
+    def seed_params(self) -> list[dict[str, Any]]:
+        """Trial parameters of the reference architectures ``prepare`` scored completely, in the
+        sample's order (none before it ran)."""
+        return list(getattr(self, "_seeds", ()))
+
     def score(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
-        """The ``ProxyScore`` of ``arch`` (the reference sample is scored first when needed)."""
+        """The ``ProxyScore`` of ``arch`` (the reference sample is scored first when needed); an
+        architecture the preparation scored is answered from its component scores."""
+        from codesign.proxies.base import ProxyScore
+
         self.ensure_reference()
+        row = self.options.scored.get(arch.key)
+        if row is not None and hasattr(self.proxy, "combine"):
+            start = time.perf_counter()
+            return ProxyScore(self.proxy.name, self.proxy.combine(row), time.perf_counter() - start)
         return self.proxy.score(self.context(arch, model, workload))
 
     def run(self, candidate: Any, upstream: Upstream) -> StageResult:

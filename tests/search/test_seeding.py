@@ -1,0 +1,104 @@
+"""A rank combination's reference sample, scored while preparing, doubles as the first random
+draws of a fresh study: those trials are answered from the scores already computed, with the
+values a fresh evaluation gives, and only strategies whose first trials are random take them."""
+from __future__ import annotations
+
+import pytest
+
+from codesign.api import run
+from codesign.config.schema import parse_config
+from codesign.search.experiment import Experiment
+from codesign.search.loop import run_search
+from codesign.search.stages import proxy as proxy_stage
+from codesign.storage.run_dir import RunDir
+from tests.conftest import tiny_config
+
+COMBO = {"name": "combo", "batch_size": 8, "options": {"reference_size": 4}}
+
+
+def _trials(out):
+    return sorted(RunDir(out).trials(), key=lambda r: r.number)
+
+
+def _arch(record):
+    return record.part_data("arch")["key"]
+
+
+def test_a_fresh_nsga2_run_draws_its_first_architectures_from_the_reference_sample(tmp_path):
+    summary = run(tiny_config(proxy=COMBO), out=tmp_path / "run", quiet=True)
+    records = _trials(tmp_path / "run")
+    reference = [arch.key for arch, _ in summary.experiment.pipeline.stage("proxy").reference_sample()]
+    seeded = [r for r in records if r.seeded_from]
+    assert [r.number for r in seeded] == [0, 1, 2, 3]  # population 6, reference 4: all four, first
+    assert [_arch(r) for r in seeded] == reference
+    assert [r.seeded_from for r in seeded] == [f"reference sample #{i}" for i in range(4)]
+    assert len({repr(r.part_data("hw")) for r in seeded}) > 1  # the accelerators are the sampler's
+    # their proxy work was done while preparing: each trial's architecture work is the build only
+    fresh = [r.result["arch_seconds"] for r in records if not r.seeded_from and not r.result.get("cache_hit")]
+    assert fresh and max(r.result["arch_seconds"] for r in seeded) < min(fresh)
+
+
+def test_seeded_trials_score_what_a_fresh_evaluation_scores(tmp_path, monkeypatch):
+    run(tiny_config(proxy=COMBO), out=tmp_path / "a", quiet=True)
+    original = proxy_stage.ProxyStage.score
+
+    def fresh(self, arch, model=None, workload=None):
+        self.options = self.options.model_copy(update={"scored": {}})  # nothing answered from the sample
+        return original(self, arch, model, workload)
+
+    monkeypatch.setattr(proxy_stage.ProxyStage, "score", fresh)
+    run(tiny_config(proxy=COMBO), out=tmp_path / "b", quiet=True)
+    values = lambda out: [(r.params, r.values, r.seeded_from) for r in _trials(out)]  # noqa: E731
+    assert values(tmp_path / "a") == values(tmp_path / "b")
+
+
+def test_the_budget_bounds_the_seeds_and_a_resumed_run_is_not_seeded_again(tmp_path):
+    config = tiny_config(proxy=COMBO)
+    run_dir = RunDir.create(tmp_path / "run", parse_config(config))
+    # the first session stops after 3 trials (its budget), the resumed one goes on to 12
+    first = Experiment.build(parse_config({**config, "budget": {"trials": 3}}))
+    run_search(first, run_dir, quiet=True)
+    reference = [arch.key for arch, _ in first.pipeline.stage("proxy").reference_sample()]
+    assert [r.seeded_from is not None for r in _trials(tmp_path / "run")] == [True] * 3
+    run_search(Experiment.build(parse_config(config)), run_dir, quiet=True, resume=True)
+    records = _trials(tmp_path / "run")
+    assert len(records) == 12 and sum(r.seeded_from is not None for r in records) == 3
+    assert reference[3] not in [_arch(r) for r in records[3:]]
+
+
+def test_a_reference_architecture_a_component_failed_on_is_neither_answered_nor_seeded(tmp_path, monkeypatch):
+    from codesign.proxies.combination import RankCombination
+
+    original = RankCombination.component_scores
+    rows = []
+
+    def first_fails(self, ctx):
+        row = original(self, ctx)
+        if not rows:
+            row = {**row, "synflow": None}
+        rows.append(row)
+        return row
+
+    monkeypatch.setattr(RankCombination, "component_scores", first_fails)
+    summary = run(tiny_config(proxy=COMBO), out=tmp_path / "run", quiet=True)
+    stage = summary.experiment.pipeline.stage("proxy")
+    sample = stage.reference_sample()
+    assert sample[0][0].key not in stage.options.scored and len(stage.options.scored) == 3
+    assert stage.seed_params() == [params for _, params in sample[1:]]
+    assert [_arch(r) for r in _trials(tmp_path / "run") if r.seeded_from] == [arch.key for arch, _ in sample[1:]]
+
+
+def test_no_seeds_without_a_reference_sample(tmp_path):
+    run(tiny_config(), out=tmp_path / "run", quiet=True)  # naswot alone: nothing scored in advance
+    assert not any(r.seeded_from for r in _trials(tmp_path / "run"))
+
+
+@pytest.mark.parametrize("name,options,expected", [
+    ("nsga2", {"population_size": 6}, 6), ("random", {}, 40), ("tpe", {}, 10), ("tpe", {"n_startup_trials": 3}, 3),
+    ("qmc", {}, 0), ("grid", {}, 0), ("nested", {}, 0),
+])
+def test_only_strategies_whose_first_trials_are_random_take_seeds(name, options, expected):
+    experiment = Experiment.build(parse_config(tiny_config(strategy={"name": name, "options": options})))
+    experiment.sampler  # noqa: B018 - the strategy makes its sampler
+    assert experiment.strategy.seedable(40) == expected
+    assert experiment.strategy.seedable(2) == min(2, expected)
