@@ -61,6 +61,27 @@ def _die_with(parent_pid: int) -> None:
     threading.Thread(target=watch, name="codesign-worker-watchdog", daemon=True).start()
 
 
+#: glibc ``mallopt`` parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_MAX.
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc keep the memory torch frees for its next tensors, instead of unmapping every
+    big block at ``free`` and trimming the heap: a worker allocates and frees activations of
+    tens of MB for every architecture, and each block handed back is mapped and zeroed again by
+    the kernel on its next use. On the 2-core VM of docs/measurements-search.md the quickstart's
+    reference sample cost each worker ~3.5 s of system time that way, 0.5 s with this; the
+    whole run's system time went from 6.0-6.7 s to 3.2 s. The heap stays at the largest
+    architecture's peak (~1 GB per worker there). Nothing happens without glibc's ``mallopt``."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_MAX, 0)  # big blocks come from the heap, where freed ones are reused
+    mallopt(_M_TRIM_THRESHOLD, 2 ** 31 - 1)  # and the heap's top is not given back
+
+
 def _single_threaded_torch() -> None:
     try:
         import torch
@@ -111,6 +132,7 @@ def worker_main(conn: Connection, spec: Any, parent_pid: int) -> None:
     _die_with(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the driver's to handle
     _single_threaded_torch()
+    _keep_freed_memory()
     try:
         pipeline, reply = _build(spec)
         conn.send(reply)
