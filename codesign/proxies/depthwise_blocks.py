@@ -14,6 +14,7 @@ bit (tests/proxies/test_depthwise_blocks.py).
 """
 from __future__ import annotations
 
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -61,11 +62,14 @@ def blocked_depthwise(model: nn.Module) -> Iterator[None]:
     """Within the block, the plain depthwise ``nn.Conv2d`` layers of ``model`` run their float64
     calls in channel blocks where that is faster (other dtypes and shapes as before); their
     ``forward`` is restored on exit."""
-    patched = [m for m in model.modules() if _is_depthwise(m)]
-    for module in patched:
-        module.forward = lambda x, m=module: _blocked_forward(m, x)
+    patched = [(m, vars(m).get("forward")) for m in model.modules() if _is_depthwise(m)]
+    for module, _ in patched:
+        module.forward = types.MethodType(_blocked_forward, module)  # a copy made inside rebinds to itself
     try:
         yield
     finally:
-        for module in patched:
-            del module.forward
+        for module, own in patched:  # what the instance had before, if anything
+            if own is not None:
+                module.forward = own
+            else:
+                vars(module).pop("forward", None)

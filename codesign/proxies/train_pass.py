@@ -51,7 +51,7 @@ def positive_codes(values: torch.Tensor) -> torch.Tensor:
     """NASWOT's binary codes of ``values`` (inputs first): 1 where a value is > 0 (not NaN), else 0,
     flattened to inputs x features in ``code_kernel``'s product dtype (the comparison writes them
     there directly)."""
-    codes = torch.empty(values.shape, dtype=gram_dtype(values[0].numel()))
+    codes = torch.empty(values.shape, dtype=gram_dtype(values[0].numel()), device=values.device)
     torch.gt(values, 0, out=codes)
     return codes.flatten(1)
 

@@ -100,20 +100,30 @@ def _requeue_stale(study: optuna.Study) -> int:
         internals.fail_foreign_trial(study, t, {RESULT_ATTR: {"error": "interrupted; re-queued on resume"},
                                                 REQUEUED_ATTR: True})
         if t.params:
-            study.enqueue_trial(dict(t.params), user_attrs={REQUEUE_OF_ATTR: t.number}, skip_if_exists=False)
+            attrs = {REQUEUE_OF_ATTR: t.number}
+            if SEEDED_ATTR in t.user_attrs:  # the copy keeps its seed's label
+                attrs[SEEDED_ATTR] = t.user_attrs[SEEDED_ATTR]
+            study.enqueue_trial(dict(t.params), user_attrs=attrs, skip_if_exists=False)
     return len(stale)
 
 
-def _seed(study: optuna.Study, strategy: Any, seeds: list[dict[str, Any]], budget: int | None) -> int:
-    """Queue the architectures of a prepared sample (already scored) as a fresh study's first
-    trials, as many as the strategy would draw at random; the sampler fills in the rest of each
-    trial. Returns how many were queued."""
+def _seeds(strategy: Any, seeds: list[dict[str, Any]], budget: int | None) -> list[tuple[dict[str, Any], str]]:
+    """The architectures of a prepared sample (already scored) that a fresh study's first trials
+    take, as many as the strategy would draw at random and the budget allows, each with its
+    label; ``_ask`` queues them one at a time (so a run that stops early leaves none waiting)."""
     count = strategy.seedable(len(seeds))
     if budget is not None:
         count = min(count, budget)
-    for i, params in enumerate(seeds[:count]):
-        study.enqueue_trial(params, user_attrs={SEEDED_ATTR: f"reference sample #{i}"}, skip_if_exists=False)
-    return count
+    return [(params, f"reference sample #{i}") for i, params in enumerate(seeds[:count])]
+
+
+def _ask(study: optuna.Study, seeds: list[tuple[dict[str, Any], str]]) -> optuna.Trial:
+    """The next trial: the next seed's architecture while seeds are left (the sampler draws the
+    rest of the trial), else the sampler's."""
+    if seeds:
+        params, label = seeds.pop(0)
+        study.enqueue_trial(params, user_attrs={SEEDED_ATTR: label}, skip_if_exists=False)
+    return study.ask()
 
 
 def _tell(study: optuna.Study, experiment: Experiment, trial: optuna.Trial, candidate: Candidate,
@@ -272,8 +282,8 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
     except BaseException:
         executor.close()
         raise
-    if not records:  # a fresh study: its first random draws are the architectures just scored
-        _seed(study, strategy, pipeline.seed_params(), budget_trials)
+    # A fresh study's first random draws are the architectures the preparation just scored.
+    seeds = _seeds(strategy, pipeline.seed_params(), budget_trials) if not records else []
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()
@@ -319,7 +329,7 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
                     room = strategy.askable(study, len(in_flight) + parked)
                     if room is not None and room <= 0:
                         break
-                trial = study.ask()
+                trial = _ask(study, seeds)
                 candidate = experiment.candidate(trial)
                 key = repeats.key(candidate.parts)
                 answer = repeats.lookup(key)

@@ -71,8 +71,10 @@ def _keep_freed_memory() -> None:
     tens of MB for every architecture, and each block handed back is mapped and zeroed again by
     the kernel on its next use. On the 2-core VM of docs/measurements-search.md the quickstart's
     reference sample cost each worker ~3.5 s of system time that way, 0.5 s with this; the
-    whole run's system time went from 6.0-6.7 s to 3.2 s. The heap stays at the largest
-    architecture's peak (~1 GB per worker there). Nothing happens without glibc's ``mallopt``."""
+    whole run's system time went from 6.0-6.7 s to 3.2 s. The price: each worker holds the
+    largest heap it reached (~1 GB there; fragmentation can hold more than the largest single
+    architecture needs) until it exits. Nothing happens without glibc's ``mallopt`` (macOS, musl
+    stubs)."""
     try:
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt

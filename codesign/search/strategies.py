@@ -111,7 +111,7 @@ class Strategy:
         """How many first trials of a fresh study may take given architectures (of ``available``:
         a sample of the space already scored, such as a rank combination's reference sample)
         without changing the kind of search: as many as the sampler would draw uniformly at
-        random anyway. None by default (a grid, a low-discrepancy sequence, an inner search)."""
+        random anyway. 0 by default (a grid, a low-discrepancy sequence, an inner search)."""
         return 0
 
     def askable(self, study: optuna.Study, unfinished: int) -> int | None:

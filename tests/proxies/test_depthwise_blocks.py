@@ -87,9 +87,28 @@ def test_synflow_scores_what_the_per_channel_path_scores(monkeypatch):
     model = space.build(arch, seed=0)
     batch = proxy_batch("synthetic", space.input_shape(arch), 2, 10, 0)
     ctx = lambda: ProxyContext(model_factory=lambda: copy.deepcopy(model), batch=batch, built=model)  # noqa: E731
+    sizes = []
+    real = dw.block_size
+    monkeypatch.setattr(dw, "block_size", lambda *a: sizes.append(real(*a)) or sizes[-1])
     blocked = PROXIES.create("synflow").compute(ctx())
-    seen = []
-    monkeypatch.setattr(dw, "block_size", lambda *a: seen.append(a) or 1)
+    assert max(sizes) > 1  # some layer ran in blocks
+    monkeypatch.setattr(dw, "block_size", lambda *a: 1)
     plain = PROXIES.create("synflow").compute(ctx())
-    assert any(dw.BLOCK8_MAX_WORK >= pixels * taps for _, pixels, taps in seen)  # some layer was blocked
     assert blocked == pytest.approx(plain, rel=RELATIVE) and blocked != float("-inf")
+
+
+def test_nested_use_an_own_forward_and_copies_made_inside():
+    own = nn.Conv2d(8, 8, 3, padding=1, groups=8).double()
+    marker = own.forward
+    own.forward = marker  # an instance attribute the block must give back
+    model = nn.Sequential(own, nn.Conv2d(8, 8, 3, padding=1, groups=8)).double()
+    x = torch.rand(1, 8, 4, 4, dtype=torch.float64)
+    with dw.blocked_depthwise(model):
+        with dw.blocked_depthwise(model):
+            inner = model(x)
+        copied = copy.deepcopy(model)
+        with torch.no_grad():
+            copied[1].weight.mul_(2.0)
+        assert not torch.allclose(copied(x), inner)  # the copy runs its own weights
+    assert vars(own)["forward"] is marker and "forward" not in vars(model[1])
+    assert torch.allclose(model(x), inner, rtol=RELATIVE, atol=0.0)

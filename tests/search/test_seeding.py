@@ -33,9 +33,45 @@ def test_a_fresh_nsga2_run_draws_its_first_architectures_from_the_reference_samp
     assert [_arch(r) for r in seeded] == reference
     assert [r.seeded_from for r in seeded] == [f"reference sample #{i}" for i in range(4)]
     assert len({repr(r.part_data("hw")) for r in seeded}) > 1  # the accelerators are the sampler's
-    # their proxy work was done while preparing: each trial's architecture work is the build only
-    fresh = [r.result["arch_seconds"] for r in records if not r.seeded_from and not r.result.get("cache_hit")]
-    assert fresh and max(r.result["arch_seconds"] for r in seeded) < min(fresh)
+
+
+def test_a_seeded_architecture_is_scored_once_while_preparing_and_not_again(tmp_path, monkeypatch):
+    scored = []
+    real = proxy_stage.ProxyStage.context
+    monkeypatch.setattr(proxy_stage.ProxyStage, "context",
+                        lambda self, arch, *a, **k: scored.append(arch.key) or real(self, arch, *a, **k))
+    run(tiny_config(proxy=COMBO), out=tmp_path / "run", quiet=True)
+    seeded = [_arch(r) for r in _trials(tmp_path / "run") if r.seeded_from]
+    assert scored[:4] == seeded  # the preparation scores the reference sample, in order
+    assert not set(seeded) & set(scored[4:])  # the seeded trials are answered, not scored again
+    assert len(scored) > 4  # the other trials are scored
+
+
+def test_a_run_that_stops_early_leaves_no_seed_waiting(tmp_path, monkeypatch):
+    from codesign.search import loop
+
+    real = loop._stop_reason
+    monkeypatch.setattr(loop, "_stop_reason", lambda config, strategy, study, committed, start:
+                        "time" if committed >= 2 else real(config, strategy, study, committed, start))
+    run(tiny_config(proxy=COMBO), out=tmp_path / "run", quiet=True)
+    records = _trials(tmp_path / "run")
+    assert [r.state for r in records] == ["COMPLETE", "COMPLETE"]  # two seeds asked, none left queued
+
+
+def test_a_seeded_trial_a_killed_run_left_running_keeps_its_label(tmp_path):
+    config = tiny_config(proxy=COMBO, budget={"trials": 5})
+    cfg = parse_config(config)
+    run_dir = RunDir.create(tmp_path / "run", cfg)
+    run_search(Experiment.build(parse_config({**config, "budget": {"trials": 1}})), run_dir, quiet=True)
+    experiment = Experiment.build(cfg)
+    study = run_dir.study(experiment.directions, experiment.sampler)
+    seed = _trials(tmp_path / "run")[0]
+    study.enqueue_trial(seed.params, user_attrs={"seeded_from": "reference sample #1"})
+    experiment.candidate(study.ask())  # a "killed" process asked it and told nothing
+    run_dir.flush()
+    run_search(experiment, run_dir, quiet=True, resume=True)
+    copies = [r for r in _trials(tmp_path / "run") if r.result and r.number > 1 and r.params == seed.params]
+    assert copies and copies[0].seeded_from == "reference sample #1"
 
 
 def test_seeded_trials_score_what_a_fresh_evaluation_scores(tmp_path, monkeypatch):

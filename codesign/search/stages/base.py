@@ -106,7 +106,7 @@ class Stage(ABC):
     def seed_params(self) -> list[dict[str, Any]]:
         """Trial parameters (of the architecture) that ``prepare`` already did this stage's work
         for, e.g. a rank combination's reference sample: a strategy whose first trials are random
-        draws may take them, so that work is not done again. None by default."""
+        draws may take them, so that work is not done again. An empty list by default."""
         return []
 
     def export(self, candidate: Candidate, out_dir: Any) -> tuple[list[str], str]:

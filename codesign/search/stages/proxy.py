@@ -127,7 +127,15 @@ class ProxyStage(Stage):
         complete = [(arch, params, row) for (arch, params), row in zip(sample, rows, strict=True)
                     if all(row.get(name) is not None for name in self.proxy.components)]
         self.options = self.options.model_copy(update={"scored": {arch.key: row for arch, _, row in complete}})
-        self._seeds = [params for _, params, _ in complete]
+        # Seeds: parameters that give the same architecture again (a space drawing outside the
+        # trial's suggestions would not).
+        self._seeds = [params for arch, params, _ in complete if self._redraws(params, arch)]
+
+    def _redraws(self, params: dict[str, Any], arch: Any) -> bool:
+        try:
+            return self.space.from_params(params).key == arch.key
+        except Exception:  # noqa: BLE001 - a space that cannot rebuild from parameters gives no seeds
+            return False
 
     def prepare(self, run: StageMap | None = None) -> ProxyStageOptions | None:
         if not getattr(self.proxy, "needs_reference", False):
@@ -147,7 +155,8 @@ class ProxyStage(Stage):
 
         self.ensure_reference()
         row = self.options.scored.get(arch.key)
-        if row is not None and hasattr(self.proxy, "combine"):
+        components = getattr(self.proxy, "components", ())
+        if row is not None and hasattr(self.proxy, "combine") and all(name in row for name in components):
             start = time.perf_counter()
             return ProxyScore(self.proxy.name, self.proxy.combine(row), time.perf_counter() - start)
         return self.proxy.score(self.context(arch, model, workload))
