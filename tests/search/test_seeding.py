@@ -138,3 +138,20 @@ def test_only_strategies_whose_first_trials_are_random_take_seeds(name, options,
     experiment.sampler  # noqa: B018 - the strategy makes its sampler
     assert experiment.strategy.seedable(40) == expected
     assert experiment.strategy.seedable(2) == min(2, expected)
+
+
+def test_a_stored_row_missing_a_component_is_scored_afresh():
+    from codesign.search.design import model_pipeline
+    from tests.conftest import TINY_SPACE
+
+    pipeline = model_pipeline("mbconv", space_options=TINY_SPACE, proxy="combo", proxy_batch_size=8,
+                              proxy_options={"reference_size": 4}, cost=False)
+    stage = pipeline.stage("proxy")
+    stage.ensure_reference()
+    arch, _ = stage.reference_sample()[0]
+    answered = stage.score(arch)
+    row = dict(stage.options.scored[arch.key])
+    stage.options = stage.options.model_copy(update={"scored": {arch.key: {"naswot": row["naswot"]}}})
+    assert stage.score(arch).value == answered.value  # computed again, not a KeyError
+    stage.options = stage.options.model_copy(update={"scored": {arch.key: {**row, "synflow": row["synflow"] + 50}}})
+    assert stage.score(arch).value != answered.value  # a complete row is what answers
