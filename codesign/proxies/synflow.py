@@ -31,7 +31,7 @@ class SynFlow(Proxy):
                        for name, p in model.named_parameters()}
             buffers = {name: b.to(torch.float64) if b.is_floating_point() else b for name, b in model.named_buffers()}
             ones = torch.ones((1, *ctx.batch.inputs.shape[1:]), dtype=torch.float64)
-            with blocked_depthwise(model):  # float64 depthwise layers in channel blocks: faster, same sums
+            with blocked_depthwise(model):  # small depthwise layers in channel blocks: faster, same products
                 torch.func.functional_call(model, {**weights, **buffers}, (ones,)).sum().backward()
         total = torch.zeros((), dtype=torch.float64)
         with torch.no_grad():

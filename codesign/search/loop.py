@@ -107,14 +107,15 @@ def _requeue_stale(study: optuna.Study) -> int:
     return len(stale)
 
 
-def _seeds(strategy: Any, seeds: list[dict[str, Any]], budget: int | None) -> list[tuple[dict[str, Any], str]]:
-    """The architectures of a prepared sample (already scored) that a fresh study's first trials
-    take, as many as the strategy would draw at random and the budget allows, each with its
-    label; ``_ask`` queues them one at a time (so a run that stops early leaves none waiting)."""
+def _seeds(strategy: Any, seeds: list[tuple[dict[str, Any], str]], budget: int | None
+           ) -> list[tuple[dict[str, Any], str]]:
+    """The (parameters, label) of a prepared sample's architectures (already scored) that a
+    fresh study's first trials take: as many as the strategy would draw at random and the budget
+    allows; ``_ask`` queues them one at a time (so a run that stops early leaves none waiting)."""
     count = strategy.seedable(len(seeds))
     if budget is not None:
         count = min(count, budget)
-    return [(params, f"reference sample #{i}") for i, params in enumerate(seeds[:count])]
+    return seeds[:count]
 
 
 def _ask(study: optuna.Study, seeds: list[tuple[dict[str, Any], str]]) -> optuna.Trial:
@@ -283,7 +284,7 @@ def _search(experiment: Experiment, run: RunDir, quiet: bool, resume: bool, ray_
         executor.close()
         raise
     # A fresh study's first random draws are the architectures the preparation just scored.
-    seeds = _seeds(strategy, pipeline.seed_params(), budget_trials) if not records else []
+    seeds = _seeds(strategy, pipeline.seeds(), budget_trials) if not records else []
     batch_size = executor_cfg.batch_size or (1 if executor.parallelism == 1 else 2 * executor.parallelism)
     progress = _Progress(quiet, budget_trials, finished)
     start = time.monotonic()

@@ -178,9 +178,9 @@ class Pipeline:
                 spec = spec.with_stage_options(stage.name, options)
         return spec
 
-    def seed_params(self) -> list[dict[str, Any]]:
-        """The first stage's ``seed_params`` that has any (after ``prepare``)."""
-        return next((seeds for seeds in (stage.seed_params() for stage in self.stages) if seeds), [])
+    def seeds(self) -> list[tuple[dict[str, Any], str]]:
+        """The first stage's ``seeds`` that has any (after ``prepare``)."""
+        return next((seeds for seeds in (stage.seeds() for stage in self.stages) if seeds), [])
 
     def _run(self, i: int, stage: Stage, candidate: Candidate, upstream: Upstream) -> tuple[StageResult, bool]:
         key = None

@@ -122,6 +122,8 @@ def test_a_reference_architecture_a_component_failed_on_is_neither_answered_nor_
     assert sample[0][0].key not in stage.options.scored and len(stage.options.scored) == 3
     assert stage.seed_params() == [params for _, params in sample[1:]]
     assert [_arch(r) for r in _trials(tmp_path / "run") if r.seeded_from] == [arch.key for arch, _ in sample[1:]]
+    # labelled by their place in the sample, which the one that failed keeps
+    assert [r.seeded_from for r in _trials(tmp_path / "run") if r.seeded_from] == [f"reference sample #{i}" for i in (1, 2, 3)]
 
 
 def test_no_seeds_without_a_reference_sample(tmp_path):

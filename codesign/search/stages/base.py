@@ -103,10 +103,11 @@ class Stage(ABC):
         (``run("method", items)`` is ``[stage.method(item) for item in items]``)."""
         return None
 
-    def seed_params(self) -> list[dict[str, Any]]:
-        """Trial parameters (of the architecture) that ``prepare`` already did this stage's work
-        for, e.g. a rank combination's reference sample: a strategy whose first trials are random
-        draws may take them, so that work is not done again. An empty list by default."""
+    def seeds(self) -> list[tuple[dict[str, Any], str]]:
+        """(trial parameters of an architecture, a label naming where it comes from) for the
+        architectures ``prepare`` already did this stage's work for, e.g. a rank combination's
+        reference sample: a strategy whose first trials are random draws may take them, so that
+        work is not done again. None by default (an empty list)."""
         return []
 
     def export(self, candidate: Candidate, out_dir: Any) -> tuple[list[str], str]:

@@ -7,7 +7,7 @@ seeded sample of the space: ``prepare`` computes them once (on the executor's wo
 parallel, where it has several) and hands them to the workers (and to export bundles) in the
 stage's options, with each sampled architecture's component scores (``scored``): a trial of one
 of them is answered from those, and a strategy whose first trials are uniform random draws
-takes its first architectures from that sample (``seed_params``), so their proxy work is done
+takes its first architectures from that sample (``seeds``), so their proxy work is done
 once."""
 from __future__ import annotations
 
@@ -105,10 +105,6 @@ class ProxyStage(Stage):
             study.tell(trial, 0.0)
         return sample
 
-    def reference_archs(self) -> list[Any]:
-        """The architectures of ``reference_sample``."""
-        return [arch for arch, _ in self.reference_sample()]
-
     def reference_scores(self, arch: Any) -> dict[str, float | None]:
         """Every component's score of one reference architecture (``None`` where it failed)."""
         return self.proxy.component_scores(self.context(arch))
@@ -124,12 +120,13 @@ class ProxyStage(Stage):
         rows = run("reference_scores", archs) if run is not None else [self.reference_scores(a) for a in archs]
         self.proxy.set_reference(rows)
         # Architectures every component scored: a trial of one is answered from its row.
-        complete = [(arch, params, row) for (arch, params), row in zip(sample, rows, strict=True)
+        complete = [(i, arch, params, row) for i, ((arch, params), row) in enumerate(zip(sample, rows, strict=True))
                     if all(row.get(name) is not None for name in self.proxy.components)]
-        self.options = self.options.model_copy(update={"scored": {arch.key: row for arch, _, row in complete}})
+        self.options = self.options.model_copy(update={"scored": {arch.key: row for _, arch, _, row in complete}})
         # Seeds: parameters that give the same architecture again (a space drawing outside the
-        # trial's suggestions would not).
-        self._seeds = [params for arch, params, _ in complete if self._redraws(params, arch)]
+        # trial's suggestions would not), labelled by their place in the sample.
+        self._seeds = [(params, f"reference sample #{i}") for i, arch, params, _ in complete
+                       if self._redraws(params, arch)]
 
     def _redraws(self, params: dict[str, Any], arch: Any) -> bool:
         try:
@@ -143,10 +140,14 @@ class ProxyStage(Stage):
         self.ensure_reference(run)
         return self.options.model_copy(update={"options": {**self.options.options, "reference": self.proxy.reference}})
 
-    def seed_params(self) -> list[dict[str, Any]]:
-        """Trial parameters of the reference architectures ``prepare`` scored completely, in the
-        sample's order (none before it ran)."""
+    def seeds(self) -> list[tuple[dict[str, Any], str]]:
+        """(trial parameters, "reference sample #i") of the reference architectures ``prepare``
+        scored completely, in the sample's order (none before it ran)."""
         return list(getattr(self, "_seeds", ()))
+
+    def seed_params(self) -> list[dict[str, Any]]:
+        """The trial parameters of ``seeds``."""
+        return [params for params, _ in self.seeds()]
 
     def score(self, arch: Any, model: Any = None, workload: Any = None) -> Any:
         """The ``ProxyScore`` of ``arch`` (the reference sample is scored first when needed); an
