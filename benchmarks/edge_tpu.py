@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -61,10 +62,13 @@ def main() -> None:
               f"{share:>6.0%} {agreement.measured_s[i] * 1e3:>8.1f} {agreement.predicted_s[i] * 1e3:>8.2f} "
               f"{agreement.errors[i]:>+7.0%}")
     roles = np.array([r["role"] for r in rows])
+    # The baseline a ranking must be read against: the models' MAC counts alone.
+    macs = np.array([tc.coral_workload(r["timm_name"]).macs for r in rows], dtype=float)
     for name, mask in (("validation", roles == "validation"), ("all", np.ones(len(rows), dtype=bool))):
         part = agreement.subset(mask)
         print(f"{name}: {int(mask.sum())} models, median |error| {part.median_abs_error:.1%}, "
-              f"median error {part.median_error:+.1%}, Spearman {part.spearman:.3f}")
+              f"median error {part.median_error:+.1%}, Spearman {part.spearman:.3f} "
+              f"(MACs alone: {spearmanr(macs[mask], part.measured_s)[0]:.3f})")
 
 
 if __name__ == "__main__":

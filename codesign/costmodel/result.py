@@ -18,7 +18,7 @@ from codesign.hardware.config import AcceleratorConfig
 from codesign.workload import Workload
 
 #: Energy components, in report order.
-ENERGY_COMPONENTS = ("mac", "rf", "noc", "buffer", "dram", "vector", "leakage")
+ENERGY_COMPONENTS = ("mac", "rf", "noc", "buffer", "dram", "vector", "clock", "leakage")
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,8 @@ class SystolicCostModel(CostModel):
             "buffer": buffer_pj[pick] * 1e-12,
             "dram": dram_pj[pick] * 1e-12,
             "vector": vec_pj * 1e-12,
+            # no clock-network term in this template (``clock_share`` is the spatial template's)
+            "clock": np.zeros(n_layers),
             "leakage": leakage_w * cyc / hw.clock_hz,
         }
         mac_g = np.where(mac_mask, g, 0.0)

@@ -18,10 +18,11 @@ from codesign.pricing.scaling import (
            energy_scale,
 )
 from codesign.pricing.sram import SRAM
-from codesign.pricing.technology import LPDDR4_PJ_PER_BIT, TECHNOLOGIES, Technology
+from codesign.pricing.technology import DDR3_PJ_PER_BIT, LPDDR4_PJ_PER_BIT, TECHNOLOGIES, Technology
 from codesign.pricing.vector import VectorUnit
 from codesign.pricing.wire import NocHop
 
-__all__ = ["Adder", "ClockNetwork", "Component", "EIE_CLOCK_SHARE", "DramInterface", "LPDDR4_PJ_PER_BIT", "MAX_NODE_NM", "MIN_NODE_NM", "Mac",
+__all__ = ["Adder", "ClockNetwork", "Component", "DDR3_PJ_PER_BIT", "EIE_CLOCK_SHARE", "DramInterface",
+           "LPDDR4_PJ_PER_BIT", "MAX_NODE_NM", "MIN_NODE_NM", "Mac",
            "NocHop", "REFERENCE_NODE_NM", "Register", "RegisterFile", "SRAM", "TECHNOLOGIES", "Technology",
            "VectorUnit", "area_scale", "energy_scale"]

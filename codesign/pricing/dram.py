@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codesign.pricing.component import PJ, Component
+from codesign.pricing.technology import LPDDR4_PJ_PER_BIT
 
 
 @dataclass(frozen=True)
 class DramInterface(Component):
     """Reads and writes cost ``pj_per_bit`` per bit."""
 
-    pj_per_bit: float = 8.0
+    pj_per_bit: float = LPDDR4_PJ_PER_BIT
     scaling = "none: an off-chip interface's energy is the configuration's pJ/bit"
 
     @property

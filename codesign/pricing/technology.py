@@ -90,6 +90,9 @@ ACCELERGY_WRITE_RELATIVE_TO_READ = 1.77 / (18.18 / 8)
 #: node-scaled. The Timeloop runs print the same table value, so their DRAM energy rows check the
 #: access counts only.
 LPDDR4_PJ_PER_BIT = 512.0 / 64
+#: DRAM: [Horowitz14], 1.3-2.6 nJ per 64-bit DDR3 access; the lower end, per bit (the presets of
+#: DDR3-era chips, ``eyeriss`` and ``tpu_v1``, state it rounded to 20.3).
+DDR3_PJ_PER_BIT = 1300.0 / 64
 
 
 class Technology:

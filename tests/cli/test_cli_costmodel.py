@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from codesign.hardware.presets import load_accelerator
 from tests.conftest import DATA
 
 LAYERS = """\
@@ -35,7 +36,8 @@ def test_accelerators_lists_the_spatial_template_and_its_presets(cli):
     assert next(p for p in spatial["parameters"] if p["name"] == "dataflow")["choices"] == ["rs", "ws", "os"]
     presets = {p["name"]: p for p in data["presets"]}
     assert {"eyeriss", "shidiannao", "nvdla_small", "tpu_v1", "edge_tpu"} <= set(presets)
-    assert presets["eyeriss"]["params"]["rows"] == 12 and presets["eyeriss"]["params"]["cols"] == 14
+    eyeriss = load_accelerator("eyeriss")
+    assert (presets["eyeriss"]["params"]["rows"], presets["eyeriss"]["params"]["cols"]) == (eyeriss.rows, eyeriss.cols)
     code, text, _ = cli("accelerators")
     assert "template spatial" in text and "rf_bytes" in text and "shidiannao (spatial)" in text
 

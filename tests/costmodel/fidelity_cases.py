@@ -23,6 +23,7 @@ from codesign.costmodel.dataflows import rs_mapping
 from codesign.costmodel.fixed_mapping import FixedMapping
 from codesign.costmodel.result import NetworkCost
 from codesign.costmodel.spatial import SpatialCostModel
+from codesign.pricing import TECHNOLOGIES
 from codesign.workload import Layer, Workload
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -48,13 +49,28 @@ class Comparison:
     tolerance: float | None = None
     note: str = ""
     kind: str = ""
+    #: Instead of ``tolerance``: ours / reference must lie within [1 / factor, factor].
+    factor: float | None = None
 
     @property
     def error(self) -> float:
         return (self.ours - self.reference) / self.reference
 
     @property
+    def checked(self) -> bool:
+        """Whether the row has a target (and is therefore a test), not only a report."""
+        return self.tolerance is not None or self.factor is not None
+
+    @property
+    def target(self) -> str:
+        if self.factor is not None:
+            return f"x{self.factor:g}"
+        return "-" if self.tolerance is None else f"±{self.tolerance:.0%}"
+
+    @property
     def ok(self) -> bool:
+        if self.factor is not None:
+            return 1.0 / self.factor <= self.ours / self.reference <= self.factor
         return self.tolerance is None or abs(self.error) <= self.tolerance
 
 
@@ -130,59 +146,70 @@ def timeloop_cost(design: str, own_mapper: bool = False, goal: str = "edp", cons
     return model.evaluate(Workload("timeloop", (TIMELOOP_LAYER,)), hw)
 
 
-#: Total energy under Timeloop's mapping, priced with the independent tables: published figures
-#: of other designs and processes ([Horowitz14], [Chen16], [Aladdin], [Greaves]), where a factor
-#: of 2 for one component is common (Accelergy's MAC is 35 % below or 167 % above
-#: [Horowitz14]'s); the DRAM share (45-62 % of the energy) is priced alike, so the total is held
-#: to +-50 %.
-TIMELOOP_INDEPENDENT_ENERGY_TOLERANCE = 0.50
-#: With Accelergy's own storage figures only the MAC and leakage differ: +-20 %.
-TIMELOOP_CALIBRATED_ENERGY_TOLERANCE = 0.20
+#: On-chip energy (everything but DRAM) under Timeloop's mapping, priced with the independent
+#: tables: published figures of other designs and processes ([Horowitz14], [Chen16], [Aladdin],
+#: [Greaves]) against Accelergy's, where single components differ by up to 2.7x (Accelergy's MAC
+#: is 35 % below or 167 % above [Horowitz14]'s); an uncalibrated on-chip energy is held to within
+#: a factor of 2. DRAM is left out of the test: the default technology prices it with Accelergy's
+#: LPDDR4 table entry, the very figure the stats files print (``technology.LPDDR4_PJ_PER_BIT``), so
+#: a total including it would be partly by construction (47-62 % of the reference energy).
+TIMELOOP_INDEPENDENT_ONCHIP_FACTOR = 2.0
+#: With Accelergy's own storage figures (storage is 70-95 % of the reference's on-chip energy)
+#: only the MAC, the NoC wires and leakage are priced independently: +-30 %.
+TIMELOOP_CALIBRATED_ONCHIP_TOLERANCE = 0.30
 
-#: Energy tolerance of our constrained mapper's choice against Timeloop's mapper's, per design
-#: (simple_output_stationary: our ``os`` dataflow always unrolls output pixels, so no candidate
-#: satisfies its constraints and there is no row). Cycles are reported only: Timeloop's
-#: random-search mapper stops at a slower mapping than ours (test_fidelity checks ours is not slower).
-TIMELOOP_CONSTRAINED_TOLERANCE: dict[str, float] = {"eyeriss_like": 0.25, "simple_weight_stationary": 0.25}
+
+def _onchip_uj(cost: NetworkCost) -> float:
+    return (cost.energy_j - cost.energy_by_component_j["dram"]) * 1e6
+
+
+def _energy_rows(design: str, ref: dict, cost: NetworkCost, note: str, kind: str,
+                 tolerance: float | None = None, factor: float | None = None) -> list[Comparison]:
+    """On-chip energy (the test, where a target is given) and the total (reported: its DRAM share
+    is priced with the reference's own figure, so it is calibrated on it)."""
+    onchip_ref = ref["energy_uj"] - ref["parts_uj"].get("dram", 0.0)
+    return [Comparison("timeloop", design, "on-chip energy uJ", onchip_ref, _onchip_uj(cost), tolerance, note,
+                       kind, factor),
+            Comparison("timeloop", design, "energy uJ", ref["energy_uj"], cost.energy_j * 1e6, None,
+                       note + "; DRAM at the reference's own pJ/bit", CALIBRATED)]
 
 
 def timeloop_comparisons() -> list[Comparison]:
-    """Per design: cycles under Timeloop's mapping (imposed), energy under it priced with the
-    independent tables and with the opt-in ``accelergy_timeloop`` tables (calibrated), then our
-    own mapper's result (independent, reported)."""
+    """Per design: cycles under Timeloop's mapping (imposed), on-chip energy under it priced with
+    the independent tables (tested within a factor of 2) and with the opt-in ``accelergy_timeloop``
+    tables (calibrated), then our own mapper's result, free and held to the design's constraints."""
     rows = []
     for design in TIMELOOP_DESIGNS:
         ref = read_timeloop_stats(design)
         fixed = timeloop_cost(design)
         rows.append(Comparison("timeloop", design, "cycles", ref["cycles"], fixed.total_cycles, 0.10,
                                "Timeloop's mapping", IMPOSED))
-        for tech, kind, tol in (("default", IMPOSED, TIMELOOP_INDEPENDENT_ENERGY_TOLERANCE),
-                                ("accelergy_timeloop", CALIBRATED, TIMELOOP_CALIBRATED_ENERGY_TOLERANCE)):
+        for tech, tol, factor in (("default", None, TIMELOOP_INDEPENDENT_ONCHIP_FACTOR),
+                                  ("accelergy_timeloop", TIMELOOP_CALIBRATED_ONCHIP_TOLERANCE, None)):
+            # under Timeloop's mapping, priced with tables that are or are not read off these runs
+            kind = IMPOSED if TECHNOLOGIES.get(tech).timeloop_kind == INDEPENDENT else CALIBRATED
             cost = fixed if tech == "default" else timeloop_cost(design, technology=tech)
             note = f"Timeloop's mapping, technology={tech}"
-            rows.append(Comparison("timeloop", design, "energy uJ", ref["energy_uj"], cost.energy_j * 1e6, tol,
-                                   note, kind))
+            rows += _energy_rows(design, ref, cost, note, kind, tol, factor)
             ours = cost.energy_by_component_j
             for key in ("mac", "rf", "buffer", "dram"):
                 if key in ref["parts_uj"]:
-                    part_kind = CONSTRUCTION if key == "dram" else kind
+                    # The MAC is priced from [Horowitz14] under every technology.
+                    part_kind = CONSTRUCTION if key == "dram" else (IMPOSED if key == "mac" else kind)
                     part_note = note + (" (same LPDDR4 pJ/bit: checks DRAM counts)" if key == "dram" else "")
                     rows.append(Comparison("timeloop", design, f"energy {key} uJ", ref["parts_uj"][key],
                                            ours[key] * 1e6, None, part_note, part_kind))
         own = timeloop_cost(design, own_mapper=True)
         rows.append(Comparison("timeloop", design, "cycles", ref["cycles"], own.total_cycles, None,
                                "our mapper (edp)", INDEPENDENT))
-        rows.append(Comparison("timeloop", design, "energy uJ", ref["energy_uj"], own.energy_j * 1e6, None,
-                               "our mapper (edp), technology=default", INDEPENDENT))
+        rows += _energy_rows(design, ref, own, "our mapper (edp), technology=default", INDEPENDENT)
         held = timeloop_cost(design, own_mapper=True, constrained=True)
-        tol = TIMELOOP_CONSTRAINED_TOLERANCE.get(design)
         note = (f"our mapper (edp), spatial_dims={TIMELOOP_SPATIAL_DIMS[design]} as Timeloop's constraints, "
                 "technology=default")
         if held.feasible:
             rows.append(Comparison("timeloop", design, "cycles", ref["cycles"], held.total_cycles, None, note,
                                    INDEPENDENT))
-            rows.append(Comparison("timeloop", design, "energy uJ", ref["energy_uj"], held.energy_j * 1e6, tol, note,
-                                   INDEPENDENT))
+            rows += _energy_rows(design, ref, held, note, INDEPENDENT, factor=TIMELOOP_INDEPENDENT_ONCHIP_FACTOR)
     return rows
 
 
@@ -280,7 +307,10 @@ def _eyeriss_rows(network: str, own: bool, goal: str = "edp") -> list[Comparison
     mapper = "own" if own else "chip"
     note = f"our mapper ({goal})" if own else "chip's mapping (Table III)"
     label = "CONV1-5" if network == "alexnet" else "CONV1-1..5-3"
-    kind = INDEPENDENT if own else IMPOSED
+    # Our mapper's choice depends on the prices, and the preset's DRAM price (DDR3 rather than the
+    # default LPDDR4) was chosen with both networks' rows in view (preset notes): calibrated. Under
+    # the chip's mapping latency and traffic do not depend on prices, and DRAM is not on-chip power.
+    kind = CALIBRATED if own else IMPOSED
     # VGG-16's latency is not independent of glb_gbps, which was chosen after seeing it (preset notes)
     latency_kind = CALIBRATED if network == "vgg16" else kind
     # the run-length coder runs at the zero share these tables measured: DRAM traffic is calibrated
@@ -354,18 +384,22 @@ def vgg16_inferred_mapping(shape, hw, batch_knob=False, tiling=True):
 
 
 def _vgg16_inferred_rows() -> list[Comparison]:
-    """VGG-16 in total with ``VGG16_INFERRED_MAPPING`` (reported only)."""
+    """VGG-16 in total with ``VGG16_INFERRED_MAPPING``. Calibrated (the mapping is read off these
+    counts), so no evidence for the model; asserted at the issue's targets as a regression check
+    of the counting and of the buffer-port bound ``glb_gbps``, which no other asserted row sees."""
     cost = SpatialCostModel(mapping=vgg16_inferred_mapping).evaluate(vgg16_conv_workload(), eyeriss_hardware("vgg16"))
     total = eyeriss_measured("vgg16")["Total"]
     t = cost.traffic_totals_bytes
     note = "mapping inferred from the chip's VGG-16 counts (chosen after seeing VGG-16)"
     return [
         Comparison("eyeriss", "vgg16 CONV1-1..5-3", "processing ms", total["processing_ms"], cost.latency_s * 1e3,
-                   None, note, CALIBRATED),
+                   EYERISS_TARGETS["total ms"], note, CALIBRATED),
         Comparison("eyeriss", "vgg16 CONV1-1..5-3", "DRAM MB", total["dram_mb"],
-                   (t["dram.read"] + t["dram.write"]) / MB, None, note + ", RLC at the measured zero share", CALIBRATED),
+                   (t["dram.read"] + t["dram.write"]) / MB, EYERISS_TARGETS["traffic"],
+                   note + ", RLC at the measured zero share", CALIBRATED),
         Comparison("eyeriss", "vgg16 CONV1-1..5-3", "GLB MB", total["glb_mb"],
-                   (t["glb.ifmap"] + t["glb.psum"] + t["glb.weights"]) / MB, None, note, CALIBRATED),
+                   (t["glb.ifmap"] + t["glb.psum"] + t["glb.weights"]) / MB, EYERISS_TARGETS["traffic"], note,
+                   CALIBRATED),
     ]
 
 
@@ -383,9 +417,12 @@ EYERISS_CORE_MM2 = 3.5 * 3.5
 
 
 def _active_pes(cost: NetworkCost, name: str) -> float:
+    """PEs the layer's row-stationary mapping occupies; NaN where the layer has no such mapping (an
+    infeasible design), so that one row fails rather than the whole table."""
     i = [layer.name for layer in cost.workload.layers].index(name)
-    text = cost.mapping[i]
-    m = re.search(r"set (\d+)x(\d+).*sets (\d+)c x (\d+)k", text)
+    m = re.search(r"set (\d+)x(\d+).*sets (\d+)c x (\d+)k", cost.mapping[i] or "")
+    if m is None:
+        return math.nan
     r_sp, e, r, t = (int(x) for x in m.groups())
     return float(r_sp * e * r * t)
 
@@ -475,8 +512,9 @@ def zigzag_comparisons() -> list[Comparison]:
             note = "ZigZag " + suite.rstrip("/").split("/")[-1].replace("test_", "")
             # held to ZigZag's spatial unrolling, our temporal mapping and our prices
             kind = IMPOSED if ZIGZAG_DESIGNS[design][1].get("spatial_dims") else INDEPENDENT
+            # the DRAM energy per bit is ZigZag's own (its hardware files): calibrated on it
             rows.append(Comparison("zigzag", case, "energy uJ", float(ref["expected_energy_pJ"]) * 1e-6,
-                                   cost.energy_j * 1e6, None, note, kind))
+                                   cost.energy_j * 1e6, None, note + "; DRAM at ZigZag's own pJ/bit", CALIBRATED))
             tol = None if (design, wl_file) in _ZIGZAG_REPORTED_ONLY else ZIGZAG_CYCLE_TOLERANCE.get(design)
             rows.append(Comparison("zigzag", case, "cycles", float(ref["expected_latency_cycles"]),
                                    cost.total_cycles, tol, note, kind))
@@ -504,7 +542,9 @@ def scalesim_comparisons() -> list[Comparison]:
                                float(report["Total Cycles"]), cycles(layer, read_config(report["config"])), 0.0,
                                "SCALE-Sim 3.0.0", CONSTRUCTION))
     golden = read_topology(SCALESIM / "golden_topology_alexnet_part.csv")[0]
-    rows.append(Comparison("scalesim", "golden 32x32_ws alexnet CONV1", "cycles", 112283.0,
+    with (SCALESIM / "golden_alexnet_conv1_32x32_ws_COMPUTE_REPORT.csv").open() as fh:
+        golden_cycles = float(next(csv.DictReader(fh, skipinitialspace=True))["Total Cycles"])
+    rows.append(Comparison("scalesim", "golden 32x32_ws alexnet CONV1", "cycles", golden_cycles,
                            cycles(golden, dict(rows=32, cols=32, dataflow="ws")), 0.0, "SCALE-Sim v2 golden run",
                            CONSTRUCTION))
     return rows

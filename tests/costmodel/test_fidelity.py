@@ -6,13 +6,15 @@ import re
 
 import numpy as np
 import pytest
+import yaml
 
 from accelerators.spatial import SpatialArray
 from codesign.costmodel.dataflows import HardwareView
-from codesign.costmodel.loopnest import DIMS, analyse
+from codesign.costmodel.loopnest import analyse
 from codesign.costmodel.spatial import layer_shape
 from codesign.workload import Workload
 from tests.costmodel import fidelity_cases as fc
+from tests.costmodel import tpu_cases
 
 
 def _timeloop_accesses(design: str) -> dict[tuple[str, str], dict[str, float]]:
@@ -97,7 +99,7 @@ def test_transcribed_mapping_has_timeloops_temporal_loops(design):
 
 
 def _checked(rows: list[fc.Comparison]) -> list[fc.Comparison]:
-    return [r for r in rows if r.tolerance is not None]
+    return [r for r in rows if r.checked]
 
 
 @pytest.mark.parametrize("row", _checked(fc.timeloop_comparisons()), ids=lambda r: f"{r.case}-{r.metric}-{r.note}")
@@ -130,7 +132,9 @@ def test_eyeriss_table3_allocations_are_consistent():
 def test_every_reported_row_is_finite_and_says_what_kind_it_is():
     """Reported-only rows are not tests of fidelity, but a row that came out NaN or without a kind
     would print a meaningless table."""
-    rows = fc.timeloop_comparisons() + fc.eyeriss_comparisons() + fc.zigzag_comparisons()
+    rows = (fc.scalesim_comparisons() + fc.timeloop_comparisons() + fc.eyeriss_comparisons()
+            + fc.zigzag_comparisons() + tpu_cases.tpu_comparisons())
+    assert {r.suite for r in rows} == {"scalesim", "timeloop", "eyeriss", "zigzag", "tpu"}
     assert {r.case.split(" ")[0] for r in rows if r.suite == "zigzag"} == {"tpu_like", "tesla_npu_like"}
     bad = [(r.suite, r.case, r.metric, r.note) for r in rows
            if r.kind not in fc.KINDS or not (math.isfinite(r.ours) and r.ours > 0)]
@@ -139,22 +143,21 @@ def test_every_reported_row_is_finite_and_says_what_kind_it_is():
 
 def test_timeloop_energy_is_reported_with_both_technologies():
     """The independent tables are the default; the Timeloop-derived ones appear as their own,
-    calibrated row, never in place of the independent one."""
-    rows = [r for r in fc.timeloop_comparisons()
-            if r.metric == "energy uJ" and r.tolerance is not None and r.note.startswith("Timeloop's mapping")]
-    kinds = {(r.case, r.kind) for r in rows}
+    calibrated row, never in place of the independent one. The tested rows leave DRAM out (its
+    price is the reference's own), and every total that includes it says it is calibrated."""
+    rows = [r for r in fc.timeloop_comparisons() if r.note.startswith("Timeloop's mapping")]
+    tested = [r for r in rows if r.checked and r.metric == "on-chip energy uJ"]
+    kinds = {(r.case, r.kind) for r in tested}
     assert kinds == {(d, k) for d in fc.TIMELOOP_DESIGNS for k in (fc.IMPOSED, fc.CALIBRATED)}
-    assert all(("technology=default" in r.note) == (r.kind == fc.IMPOSED) for r in rows)
+    assert all(("technology=default" in r.note) == (r.kind == fc.IMPOSED) for r in tested)
+    totals = [r for r in fc.timeloop_comparisons() if r.metric == "energy uJ"]
+    assert totals and all(r.kind == fc.CALIBRATED and not r.checked for r in totals)
 
 
 @pytest.mark.parametrize("row", _checked(fc.zigzag_comparisons()),
                          ids=lambda r: f"{r.case}-{r.note}")
 def test_zigzag_cycles_under_its_spatial_unrolling(row):
     assert row.ok, f"{row.case}: ours {row.ours:.4g} vs ZigZag {row.reference:.4g} ({row.error:+.1%})"
-
-
-def test_dimension_names_are_timeloops():
-    assert DIMS == ("N", "K", "C", "P", "Q", "R", "S", "G")
 
 
 @pytest.mark.parametrize("design", sorted(fc.TIMELOOP_SPATIAL_DIMS))
@@ -216,3 +219,42 @@ def test_eyeriss_workloads_have_the_measured_mac_counts(network):
     for layer in workload.layers:
         assert layer.macs / 1e9 == pytest.approx(measured[layer.name]["gmacs"], rel=0.02), layer.name
     assert sum(layer.macs for layer in workload.layers) / 1e9 == pytest.approx(measured["Total"]["gmacs"], rel=0.01)
+
+
+def _timeloop_architecture(design: str) -> tuple[dict, dict[str, tuple[int, dict]]]:
+    """The top-level attributes and, per component, (instances, attributes) of a reference run's
+    input file (Timeloop's ``name[1..N]`` spelling)."""
+    spec = yaml.safe_load((fc.DATA / "timeloop" / f"{design}.input.yaml").read_text())["architecture"]
+    top = spec["subtree"][0]
+    parts: dict[str, tuple[int, dict]] = {}
+
+    def walk(node: dict) -> None:
+        for item in node.get("local", []):
+            m = re.fullmatch(r"(\w+)\[1\.\.(\d+)\]", item["name"])
+            parts[m.group(1)] = (int(m.group(2)), item.get("attributes", {}))
+        for child in node.get("subtree", []):
+            walk(child)
+
+    walk(top)
+    return top["attributes"], parts
+
+
+@pytest.mark.parametrize("design", sorted(fc.TIMELOOP_DESIGNS))
+def test_transcribed_designs_are_the_reference_inputs(design):
+    """TIMELOOP_DESIGNS restates each run's architecture in our template's terms; read back from the
+    run's own input file: array, per-PE scratchpads, buffer size and ports, word widths, node, clock."""
+    top, parts = _timeloop_architecture(design)
+    ours = fc.TIMELOOP_DESIGNS[design]
+    macs, mac = parts["mac"]
+    glb_n, glb = parts["shared_glb"]
+    assert (ours["rows"] * ours["cols"], ours["cols"]) == (macs, mac["meshX"])
+    assert ours["rf_bytes"] == sum(n // macs * a["depth"] * a["width"] // 8 for name, (n, a) in parts.items()
+                                   if "spad" in name)
+    assert (glb_n, ours["glb_kib"] * 1024) == (1, glb["depth"] * glb["width"] // 8)
+    word = parts["DRAM"][1]["datawidth"]
+    assert (ours["bits"], ours["psum_bits"]) == (word, mac["adder_width"])
+    clock_hz = 1.0 / float(top["global_cycle_seconds"])
+    assert ours["clock_mhz"] * 1e6 == pytest.approx(clock_hz)
+    ports = (glb["read_bandwidth"] + glb["write_bandwidth"]) * word / 8 * clock_hz
+    assert ours["noc_gbps"] * 1e9 == pytest.approx(ports)
+    assert f"{ours['tech_nm']}nm" == glb["technology"] == mac["technology"]

@@ -40,7 +40,7 @@ def test_golden_run_alexnet_conv1():
     access = next(csv.DictReader((SCALESIM / "golden_alexnet_conv1_32x32_ws_DETAILED_ACCESS_REPORT.csv").open(),
                                  skipinitialspace=True))
     cost = _cost(layer, rows=32, cols=32, dataflow="ws", ifmap_sram_kib=64, filter_sram_kib=64, ofmap_sram_kib=64)
-    assert cost.compute_cycles[0] == float(report["Total Cycles"]) == 112283
+    assert cost.compute_cycles[0] == float(report["Total Cycles"])
     word = 1.0  # 8-bit words: bytes == elements
     assert cost.traffic_bytes["sram.ifmap.read"][0] / word == float(access["SRAM IFMAP Reads"])
     assert cost.traffic_bytes["sram.weights.read"][0] / word == float(access["SRAM Filter Reads"])

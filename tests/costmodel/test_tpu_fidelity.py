@@ -40,10 +40,10 @@ def test_tpu_v4_overhead_is_its_calibration():
     assert hw.op_overhead_us == pytest.approx(tc.calibrate_tpu_overhead_us(), abs=0.01)
 
 
-def test_tpu_v4_fixed_overhead_centres_the_small_gemms(gemm):
+def test_tpu_v4_fixed_overhead_explains_the_small_gemms(gemm):
+    """The fit centres the median by construction; the spread about it is what can fail."""
     agreement, sets = gemm
-    small = agreement.subset(sets == tc.TPU_CALIBRATION_SET)
-    assert abs(small.median_error) <= 0.03 and small.median_abs_error <= 0.10
+    assert agreement.subset(sets == tc.TPU_CALIBRATION_SET).median_abs_error <= 0.10   # 4.8 % measured
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +54,14 @@ def coral():
 
 def test_edge_tpu_matches_coral_validation_models(coral):
     agreement, roles = coral
-    validation = agreement.subset(roles == "validation")
-    assert validation.median_abs_error <= 0.12                    # 7.5 % measured
-    for name, err in zip(validation.names, validation.errors, strict=True):
-        if name not in tc.EDGE_TPU_KNOWN_MISSES:          # documented misses, docs/costmodel.md
-            assert abs(err) <= tc.EDGE_TPU_TOLERANCE, (name, err)
+    assert agreement.subset(roles == "validation").median_abs_error <= 0.12     # 7.5 % measured
+
+
+@pytest.mark.parametrize("row", [r for r in tc.tpu_comparisons() if r.checked], ids=lambda r: r.case)
+def test_edge_tpu_model_within_its_target(row):
+    """Every Coral model with a target: validation models +-30 % (the two documented misses are
+    reported only, docs/costmodel.md), the two calibration models +-10 %."""
+    assert row.ok, f"{row.case}: ours {row.ours:.4g} ms vs Coral {row.reference:.4g} ms ({row.error:+.1%})"
 
 
 def test_edge_tpu_ranks_coral_models(coral):

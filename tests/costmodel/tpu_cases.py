@@ -119,27 +119,36 @@ def calibrate_edge_overhead_us() -> float:
 #: Per-model tolerance of the Edge TPU rows; the models in ``EDGE_TPU_KNOWN_MISSES`` are reported
 #: only (docs/costmodel.md says why).
 EDGE_TPU_TOLERANCE = 0.30
+#: The two models ``op_overhead_us`` is fitted on: one constant cannot centre both exactly (-5 %
+#: and +2 % now), but a wrong array, clock or depthwise rule moves them well beyond +-10 % (a
+#: 128 x 128 array: -25 %), which the validation models' +-30 % does not see.
+EDGE_TPU_CALIBRATION_TOLERANCE = 0.10
 EDGE_TPU_KNOWN_MISSES = frozenset({"DenseNet", "Inception-ResNet V2"})
 
 
 def tpu_comparisons() -> list:
     """Rows for benchmarks/fidelity.py: every Coral model (latency), and per measured GEMM set the
     summed kernel time (reported only; benchmarks/tpu_gemm.py prints the per-shape statistics)."""
-    from tests.costmodel.fidelity_cases import Comparison
+    from tests.costmodel.fidelity_cases import CALIBRATED, INDEPENDENT, Comparison
 
     out = []
     coral = edge_tpu_agreement()
     for row, measured, ours in zip(coral_rows(), coral.measured_s, coral.predicted_s, strict=True):
-        tol = None if row["model"] in EDGE_TPU_KNOWN_MISSES else EDGE_TPU_TOLERANCE
-        kind = "calibrated on this row" if row["role"] == "calibration" else "independent (1 constant fitted elsewhere)"
+        if row["role"] == "calibration":
+            tol, kind, note = EDGE_TPU_CALIBRATION_TOLERANCE, CALIBRATED, "op_overhead_us fitted on it"
+        else:
+            tol = None if row["model"] in EDGE_TPU_KNOWN_MISSES else EDGE_TPU_TOLERANCE
+            kind, note = INDEPENDENT, "op_overhead_us fitted on MobileNet v1/v2 only"
         out.append(Comparison("tpu", f"edge_tpu {row['model']}", "latency_ms", measured * 1e3, ours * 1e3, tol,
-                              f"Coral USB Accelerator; {kind}"))
+                              f"Coral USB Accelerator; {note}", kind))
     rows = tpu_gemm_rows()
     gemm, sets = tpu_gemm_agreement(rows=rows), tpu_gemm_sets(rows)
     for name in dict.fromkeys(sets):
         part = gemm.subset(sets == name)
-        kind = "calibration set" if name == TPU_CALIBRATION_SET else "independent"
+        calibration = name == TPU_CALIBRATION_SET
+        note = "op_overhead_us fitted on it" if calibration else "op_overhead_us fitted on the lt128 set"
         out.append(Comparison("tpu", f"tpu_v4 GEMMs {name} ({len(part.names)})", "sum_us",
                               float(part.measured_s.sum() * 1e6), float(part.predicted_s.sum() * 1e6), None,
-                              f"{kind}; median |err| {part.median_abs_error:.0%}, Spearman {part.spearman:.3f}"))
+                              f"{note}; median |err| {part.median_abs_error:.0%}, Spearman {part.spearman:.3f}",
+                              CALIBRATED if calibration else INDEPENDENT))
     return out

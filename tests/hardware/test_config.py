@@ -53,12 +53,6 @@ def test_every_preset_loads_and_cites_sources(name):
     assert TEMPLATES.get(preset.template) is type(hw)
 
 
-def test_tpu_v1_preset_numbers():
-    hw = load_accelerator("tpu_v1")
-    assert (hw.rows, hw.cols, hw.dataflow, hw.clock_mhz, hw.bits, hw.tech_nm) == (256, 256, "ws", 700, 8, 28)
-    assert hw.ifmap_sram_kib == 24 * 1024
-
-
 def test_overrides_and_yaml_files(tmp_path):
     hw = load_accelerator("tpu_v1", parse_overrides(["rows=128", "dataflow=os"]))
     assert (hw.rows, hw.dataflow) == (128, "os")

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from accelerators.spatial import SpatialArray
@@ -5,20 +8,19 @@ from codesign.costmodel.dataflows import rf_partition
 from codesign.errors import ConfigError
 from codesign.hardware.presets import load_accelerator, parse_overrides
 
+DATA = Path(__file__).resolve().parents[1] / "data"
 
-def test_eyeriss_preset_numbers():
+
+def test_eyeriss_preset_holds_the_chips_inventory():
+    """The preset's PEs and its SRAM (global buffer plus each PE's filter scratchpad, the one SRAM
+    per PE) add up to Table IV of the JSSC paper (tests/data/eyeriss, the fodlam transcription)."""
+    text = (DATA / "eyeriss" / "fodlam_eyeriss-tableIV.txt").read_text()
+    pes = int(re.search(r"Number of PEs\s+(\d+)", text).group(1))
+    sram_kib = float(re.search(r"On-Chip SRAM\s+([\d.]+)K bytes", text).group(1))
     hw = load_accelerator("eyeriss")
-    assert (hw.rows, hw.cols, hw.num_pes, hw.dataflow) == (12, 14, 168, "rs")
-    assert (hw.glb_kib, hw.rf_bytes, hw.tech_nm, hw.clock_mhz, hw.bits, hw.psum_bits) == (108, 520, 65, 200, 16, 16)
-    assert hw.problems() == []
-
-
-def test_other_spatial_presets():
-    sdn = load_accelerator("shidiannao")
-    assert (sdn.rows, sdn.cols, sdn.dataflow, sdn.clock_mhz, sdn.bits, sdn.glb_kib) == (8, 8, "os", 1000, 16, 256)
-    nv = load_accelerator("nvdla_small")
-    assert (nv.rows * nv.cols, nv.dataflow, nv.bits, nv.glb_kib) == (64, "ws", 8, 128)
-    assert nv.dram_bytes_per_cycle == pytest.approx(8.0)  # 64-bit memory interface
+    filter_spad = rf_partition(hw.dataflow, hw.rf_bytes, hw.bits / 8, hw.psum_bits / 8)["W"]
+    assert hw.num_pes == pes
+    assert hw.glb_kib + hw.num_pes * filter_spad / 1024 == pytest.approx(sram_kib)
 
 
 def test_register_file_split_per_dataflow():
