@@ -55,6 +55,8 @@ class SystolicArray(AcceleratorConfig):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 out.append(f"{name} must be >= 0, got {value!r}")
+        if self.acc_bits > 64:  # as the spatial template's psum_bits: no accumulator is wider
+            out.append(f"acc_bits must be <= 64, got {self.acc_bits}")
         return out
 
     @property

@@ -254,7 +254,8 @@ def _ifmap_strip_bytes(shape: Shape, hw: HardwareView, e, r_sp, n, q, r, g):
     return n * q * r * g * h_e * shape.full_input_width() * shape.input_ratio * hw.word_bytes
 
 
-def rs_mapping(shape: Shape, hw: HardwareView, *, e, r, t, g, p, q, n, m=None) -> Candidates:
+def rs_mapping(shape: Shape, hw: HardwareView, *, e: np.ndarray, r: np.ndarray, t: np.ndarray, g: np.ndarray,
+               p: np.ndarray, q: np.ndarray, n: np.ndarray, m: np.ndarray | None = None) -> Candidates:
     """The row-stationary loop nest for given Eyeriss mapping parameters (JSSC 2017, Table III):
     e output rows per PE set, r channel and t filter replicas of the set (g group replicas), p
     filters and q channels per PE, n images per pass and m filters whose partial sums the global

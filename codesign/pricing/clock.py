@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from codesign.pricing.component import Component
 
 #: [EIE] Table II: the clock network over the chip's total power, 1.874 / 9.157 mW.
@@ -39,6 +41,6 @@ class ClockNetwork(Component):
         """No action of its own: its energy follows the counted ones (``energy_for``)."""
         return {}
 
-    def energy_for(self, dynamic_j):
+    def energy_for(self, dynamic_j: np.ndarray | float) -> np.ndarray | float:
         """Clock energy (J, same shape as ``dynamic_j``) for this on-chip dynamic energy."""
         return dynamic_j * self.per_dynamic_joule

@@ -95,6 +95,7 @@ def test_bandwidth_bound_layer_stalls():
     ({"dram_gbps": -1.0}, "dram_gbps must be > 0"),
     ({"dataflow": "xs"}, "unknown dataflow 'xs'"),
     ({"clock_mhz": 0.0}, "clock_mhz must be > 0"),
+    ({"acc_bits": 65}, "acc_bits must be <= 64"),
     ({"tech_nm": 3.0}, "tech_nm must be within"),
 ])
 def test_bad_hardware_is_infeasible_with_reason(params, needle):
