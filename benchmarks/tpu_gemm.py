@@ -37,7 +37,7 @@ def main() -> None:
     agreement = tc.tpu_gemm_agreement(parse_overrides(args.overrides), rows)
     sets = tc.tpu_gemm_sets(rows)
     # The baseline a ranking must be read against: the GEMM's arithmetic alone (M x N x K).
-    flops = np.array([float(r["M"]) * float(r["N"]) * float(r["K"]) for r in rows])
+    mnk = np.array([float(r["M"]) * float(r["N"]) * float(r["K"]) for r in rows])
     print(f"{'set':<11} {'shapes':>6} {'kind':<24} {'median |err|':>12} {'median err':>10} {'Spearman':>8} "
           f"{'MNK alone':>9}")
     groups = ([("all", np.ones(len(rows), dtype=bool)), ("validation", sets != tc.TPU_CALIBRATION_SET)]
@@ -46,7 +46,7 @@ def main() -> None:
         part = agreement.subset(mask)
         kind = ("calibration (overhead)" if name == tc.TPU_CALIBRATION_SET else
                 "all (1 constant fitted)" if name == "all" else "validation")
-        baseline = spearmanr(flops[mask], part.measured_s)[0]
+        baseline = spearmanr(mnk[mask], part.measured_s)[0]
         print(f"{name:<11} {int(mask.sum()):>6} {kind:<24} {part.median_abs_error:>12.1%} "
               f"{part.median_error:>+10.1%} {part.spearman:>8.3f} {baseline:>9.3f}")
     order = np.argsort(-np.abs(agreement.errors))[:args.worst]
